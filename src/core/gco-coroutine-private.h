@@ -1,0 +1,90 @@
+/* gco-coroutine-private.h: a coroutine is a job running a body on a fiber
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gco-job-private.h"
+#include "gco-dispatcher-private.h"
+#include "gco-fiber-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GCO_WAKE_IDLE,    /* running, or suspended for good reasons of its own */
+  GCO_WAKE_ARMED,   /* about to suspend or suspended: a wake-up resumes it */
+  GCO_WAKE_FIRED,   /* a resume is queued on its dispatcher */
+} GcoWakeState;
+
+struct _GcoCoroutine
+{
+  GcoJob          job;            /* first: a coroutine is a job */
+  GcoRunnable     runnable;       /* its node in the dispatcher's run queue */
+  GcoDispatcher  *dispatcher;
+  GcoFiber       *fiber;          /* NULL until it starts */
+
+  GcoFunc         func;
+  GcoValueFunc    value_func;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+  GDestroyNotify  result_destroy;
+
+  GcoJob         *current;        /* the innermost frame: its own job or a scoped builder's */
+  GcoScope       *current_scope;  /* gco_scope_get_current()'s answer for that frame */
+  gint            wake_state;     /* GcoWakeState, atomic */
+  GcoStart        start;
+  gsize           stack_size;
+  gboolean        started;        /* under the tree lock */
+  gboolean        start_queued;   /* a first run is queued */
+};
+
+/* The coroutine running on this thread, or NULL. */
+GcoCoroutine *gco__coroutine_get_current     (void);
+
+/* Like gco__coroutine_get_current(), but a critical and
+ * GCO_ERROR_NOT_IN_COROUTINE outside a coroutine. */
+GcoCoroutine *gco__coroutine_get_checked     (const char    *function,
+                                              GError       **error);
+
+/* Suspension: arm, check the condition, then suspend or disarm. A wake-up
+ * that comes between the arm and the suspend is not lost. */
+void          gco__coroutine_arm             (GcoCoroutine  *co);
+void          gco__coroutine_disarm          (GcoCoroutine  *co);
+void          gco__coroutine_suspend         (GcoCoroutine  *co);
+
+/* Whether the innermost frame of @co is cancelled (prompt cancellation). */
+gboolean      gco__coroutine_is_cancelled    (GcoCoroutine  *co);
+
+/* Sets G_IO_ERROR_CANCELLED and returns FALSE when the frame is cancelled. */
+gboolean      gco__coroutine_check_active    (GcoCoroutine  *co,
+                                              GError       **error);
+
+void          gco__coroutine_finalize        (GcoCoroutine  *co);
+
+/* Enters and leaves a scoped builder's frame. */
+void          gco__coroutine_push_frame      (GcoCoroutine  *co,
+                                              GcoJob        *frame,
+                                              GcoJob       **saved_current,
+                                              GcoScope     **saved_scope);
+void          gco__coroutine_pop_frame       (GcoCoroutine  *co,
+                                              GcoJob        *saved_current,
+                                              GcoScope      *saved_scope);
+
+/* Launches a coroutine; the core of every builder. @parent_slot is the
+ * exception handler slot it inherits. Returns a new reference. */
+GcoCoroutine *gco__coroutine_launch          (GcoJob                 *parent,
+                                              GcoDispatcher          *dispatcher,
+                                              GcoHandlerSlot         *slot,
+                                              const GcoLaunchOptions *options,
+                                              guint                   flags,
+                                              GcoFunc                 func,
+                                              GcoValueFunc            value_func,
+                                              gpointer                user_data,
+                                              GDestroyNotify          destroy,
+                                              GDestroyNotify          result_destroy);
+
+/* Starts a lazy coroutine; FALSE if it was not lazy or already started. */
+gboolean      gco__coroutine_start_lazy      (GcoCoroutine  *co);
+
+G_END_DECLS

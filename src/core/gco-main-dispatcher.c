@@ -1,0 +1,408 @@
+/* gco-main-dispatcher.c: running coroutines from a GMainContext
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One GSource per GMainContext runs every coroutine of that context. Each
+ * dispatch is a list of phases:
+ *
+ *  1. take what other threads queued (they woke the context once);
+ *  2. fire the timers whose deadline passed (their owners join the queue);
+ *  3. run the queue as it was when the dispatch began, in FIFO order, within a
+ *     time budget: what is queued meanwhile waits for the next dispatch, so
+ *     other sources get their turn;
+ *  4. past the budget, drop below GDK_PRIORITY_REDRAW until the backlog is
+ *     drained, so painting and input never starve.
+ *
+ * Same-thread pushes touch only the local queue: readiness is reported from
+ * prepare/check, with no syscall (g_source_set_ready_time would write the
+ * context's wake-up fd on every change).
+ */
+
+#include "gco-config.h"
+
+#include "gco-dispatcher-private.h"
+#include "gco-timer-heap-private.h"
+
+/* GDK_PRIORITY_REDRAW is G_PRIORITY_HIGH_IDLE + 20; a backlog runs below it. */
+#define BACKLOG_PRIORITY   (G_PRIORITY_HIGH_IDLE + 30)
+#define NORMAL_PRIORITY    G_PRIORITY_DEFAULT
+#define DEFAULT_BUDGET_USEC 5000
+/* Checking the clock costs ~20 ns; do it every so many runs. */
+#define BUDGET_CHECK_EVERY 32
+
+typedef struct
+{
+  GSource        source;
+  GMainContext  *context;
+  GThread       *owner;          /* the thread iterating the context; atomic */
+
+  GcoRunnable   *head;           /* local queue: the owner thread only */
+  GcoRunnable   *tail;
+
+  GMutex         remote_mutex;   /* remote queue: pushes from other threads */
+  GcoRunnable   *remote_head;
+  GcoRunnable   *remote_tail;
+  gint           has_remote;     /* atomic */
+
+  GcoTimerHeap   timers;         /* the owner thread only */
+  gint64         budget_usec;
+  gboolean       backlog;
+  guint          n_dispatchers;  /* under registry_mutex */
+} GcoMainSource;
+
+typedef struct
+{
+  GcoDispatcher  parent;
+  GcoMainSource *source;
+  GMainContext  *context;
+} GcoMainDispatcher;
+
+static GMutex      registry_mutex;
+static GHashTable *registry;     /* GMainContext → GcoMainSource */
+
+static inline gboolean
+is_owner (GcoMainSource *self)
+{
+  return g_atomic_pointer_get (&self->owner) == (gpointer) g_thread_self ();
+}
+
+static inline gboolean
+has_work (GcoMainSource *self,
+          gint64         now)
+{
+  GcoTimer *timer;
+
+  if (self->head != NULL || g_atomic_int_get (&self->has_remote))
+    return TRUE;
+
+  timer = gco__timer_heap_peek (&self->timers);
+  return timer != NULL && timer->deadline <= now;
+}
+
+static gboolean
+source_prepare (GSource *source,
+                gint    *timeout)
+{
+  GcoMainSource *self = (GcoMainSource *) source;
+  gint64 now = g_source_get_time (source);
+  GcoTimer *timer;
+
+  if (!is_owner (self))
+    g_atomic_pointer_set (&self->owner, g_thread_self ());
+
+  if (has_work (self, now))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+
+  timer = gco__timer_heap_peek (&self->timers);
+  if (timer == NULL)
+    *timeout = -1;
+  else
+    *timeout = (gint) MIN ((timer->deadline - now + 999) / 1000, G_MAXINT);
+
+  return FALSE;
+}
+
+static gboolean
+source_check (GSource *source)
+{
+  GcoMainSource *self = (GcoMainSource *) source;
+
+  return has_work (self, g_source_get_time (source));
+}
+
+static void
+take_remote (GcoMainSource *self)
+{
+  GcoRunnable *head, *tail;
+
+  if (!g_atomic_int_get (&self->has_remote))
+    return;
+
+  g_mutex_lock (&self->remote_mutex);
+  head = self->remote_head;
+  tail = self->remote_tail;
+  self->remote_head = self->remote_tail = NULL;
+  g_atomic_int_set (&self->has_remote, 0);
+  g_mutex_unlock (&self->remote_mutex);
+
+  if (head == NULL)
+    return;
+  if (self->tail != NULL)
+    self->tail->next = head;
+  else
+    self->head = head;
+  self->tail = tail;
+}
+
+static void
+fire_timers (GcoMainSource *self,
+             gint64         now)
+{
+  GcoTimer *timer;
+
+  while ((timer = gco__timer_heap_peek (&self->timers)) != NULL && timer->deadline <= now)
+    {
+      gco__timer_heap_remove (&self->timers, timer);
+      timer->fire (timer);
+    }
+}
+
+static void
+set_backlog (GcoMainSource *self,
+             gboolean       backlog)
+{
+  if (self->backlog == backlog)
+    return;
+
+  self->backlog = backlog;
+  g_source_set_priority (&self->source, backlog ? BACKLOG_PRIORITY : NORMAL_PRIORITY);
+}
+
+static gboolean
+source_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  GcoMainSource *self = (GcoMainSource *) source;
+  gint64 start = g_get_monotonic_time ();
+  GcoRunnable *last;
+  gboolean over_budget = FALSE;
+  guint n = 0;
+
+  take_remote (self);
+  fire_timers (self, start);
+
+  /* Run at most what is queued now: a coroutine that yields goes behind the
+   * others, and behind the other sources of the context. */
+  last = self->tail;
+  while (self->head != NULL)
+    {
+      GcoRunnable *runnable = self->head;
+
+      self->head = runnable->next;
+      if (self->head == NULL)
+        self->tail = NULL;
+      runnable->next = NULL;
+
+      runnable->run (runnable);
+
+      if (runnable == last)
+        break;
+      if (++n % BUDGET_CHECK_EVERY == 0 &&
+          g_get_monotonic_time () - start > self->budget_usec)
+        {
+          over_budget = TRUE;
+          break;
+        }
+    }
+
+  if (over_budget)
+    set_backlog (self, TRUE);
+  else if (self->head == NULL && !g_atomic_int_get (&self->has_remote))
+    set_backlog (self, FALSE);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+source_finalize (GSource *source)
+{
+  GcoMainSource *self = (GcoMainSource *) source;
+
+  g_assert (self->head == NULL);
+  gco__timer_heap_clear (&self->timers);
+  g_mutex_clear (&self->remote_mutex);
+}
+
+static GSourceFuncs source_funcs = {
+  source_prepare,
+  source_check,
+  source_dispatch,
+  source_finalize,
+  NULL,
+  NULL,
+};
+
+static GcoMainSource *
+source_get_for_context (GMainContext *context)
+{
+  GcoMainSource *self;
+
+  g_mutex_lock (&registry_mutex);
+  if (registry == NULL)
+    registry = g_hash_table_new (NULL, NULL);
+
+  self = g_hash_table_lookup (registry, context);
+  if (self == NULL)
+    {
+      self = (GcoMainSource *) g_source_new (&source_funcs, sizeof (GcoMainSource));
+      self->context = context;
+      self->budget_usec = DEFAULT_BUDGET_USEC;
+      g_mutex_init (&self->remote_mutex);
+      g_source_set_name (&self->source, "GcoDispatcher");
+      g_source_set_priority (&self->source, NORMAL_PRIORITY);
+      g_source_attach (&self->source, context);
+      g_hash_table_insert (registry, context, self);
+    }
+  self->n_dispatchers++;
+  g_mutex_unlock (&registry_mutex);
+
+  return self;
+}
+
+static void
+source_release (GcoMainSource *self)
+{
+  gboolean last;
+
+  g_mutex_lock (&registry_mutex);
+  last = --self->n_dispatchers == 0;
+  if (last)
+    g_hash_table_remove (registry, self->context);
+  g_mutex_unlock (&registry_mutex);
+
+  if (last)
+    {
+      g_source_destroy (&self->source);
+      g_source_unref (&self->source);
+    }
+}
+
+/* The dispatcher class */
+
+static GcoMainSource *
+get_source (GcoDispatcher *dispatcher)
+{
+  return ((GcoMainDispatcher *) dispatcher)->source;
+}
+
+static void
+main_schedule (GcoDispatcher *dispatcher,
+               GcoRunnable   *runnable)
+{
+  GcoMainSource *self = get_source (dispatcher);
+  gboolean was_empty;
+
+  runnable->next = NULL;
+
+  if (is_owner (self))
+    {
+      if (self->tail != NULL)
+        self->tail->next = runnable;
+      else
+        self->head = runnable;
+      self->tail = runnable;
+      return;
+    }
+
+  g_mutex_lock (&self->remote_mutex);
+  was_empty = self->remote_head == NULL;
+  if (self->remote_tail != NULL)
+    self->remote_tail->next = runnable;
+  else
+    self->remote_head = runnable;
+  self->remote_tail = runnable;
+  g_atomic_int_set (&self->has_remote, 1);
+  g_mutex_unlock (&self->remote_mutex);
+
+  /* One wake-up per batch of cross-thread pushes. */
+  if (was_empty)
+    g_main_context_wakeup (self->context);
+}
+
+static gboolean
+main_is_current_thread (GcoDispatcher *dispatcher)
+{
+  GcoMainSource *self = get_source (dispatcher);
+
+  if (is_owner (self))
+    return TRUE;
+
+  /* Not iterated yet: the thread that holds the context will be the one. */
+  if (g_atomic_pointer_get (&self->owner) == NULL && g_main_context_is_owner (self->context))
+    {
+      g_atomic_pointer_set (&self->owner, g_thread_self ());
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+main_add_timer (GcoDispatcher *dispatcher,
+                GcoTimer      *timer)
+{
+  GcoMainSource *self = get_source (dispatcher);
+
+  g_assert (is_owner (self));
+  gco__timer_heap_insert (&self->timers, timer);
+}
+
+static void
+main_remove_timer (GcoDispatcher *dispatcher,
+                   GcoTimer      *timer)
+{
+  gco__timer_heap_remove (&get_source (dispatcher)->timers, timer);
+}
+
+static gint64
+main_now (GcoDispatcher *dispatcher)
+{
+  return g_get_monotonic_time ();
+}
+
+static void
+main_finalize (GcoDispatcher *dispatcher)
+{
+  GcoMainDispatcher *self = (GcoMainDispatcher *) dispatcher;
+
+  source_release (self->source);
+  g_main_context_unref (self->context);
+  g_free (self);
+}
+
+static const GcoDispatcherClass main_dispatcher_class = {
+  main_schedule,
+  main_is_current_thread,
+  main_add_timer,
+  main_remove_timer,
+  main_now,
+  main_finalize,
+};
+
+GcoDispatcher *
+gco__main_dispatcher_new (GMainContext *context,
+                          gboolean      immediate)
+{
+  GcoMainDispatcher *self = g_new0 (GcoMainDispatcher, 1);
+
+  gco__dispatcher_init (&self->parent, &main_dispatcher_class, immediate);
+  self->context = g_main_context_ref (context);
+  self->source = source_get_for_context (context);
+
+  return &self->parent;
+}
+
+GMainContext *
+gco__main_dispatcher_get_context (GcoDispatcher *dispatcher)
+{
+  g_return_val_if_fail (dispatcher->klass == &main_dispatcher_class, NULL);
+
+  return ((GcoMainDispatcher *) dispatcher)->context;
+}
+
+void
+gco__main_dispatcher_set_budget (GcoDispatcher *dispatcher,
+                                 gint64         budget_usec)
+{
+  get_source (dispatcher)->budget_usec = budget_usec > 0 ? budget_usec : DEFAULT_BUDGET_USEC;
+}
+
+gint
+gco__main_dispatcher_get_priority (GcoDispatcher *dispatcher)
+{
+  return g_source_get_priority (&get_source (dispatcher)->source);
+}

@@ -1,0 +1,32 @@
+/* gco-test-utils.h: helpers shared by the test programs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gco/gco.h>
+
+G_BEGIN_DECLS
+
+/* Iterates @context (NULL = the default one) until *@flag is TRUE. Fails the
+ * test after a hard timeout (30 s), so a hang is a failure, not a stuck run. */
+void     gco_test_run_until        (GMainContext   *context,
+                                    const gboolean *flag);
+
+/* Iterates @context until @job completed; same hard timeout. */
+void     gco_test_run_until_job    (GMainContext   *context,
+                                    GcoJob         *job);
+
+/* Iterates @context without blocking until nothing is ready. */
+void     gco_test_drain            (GMainContext   *context);
+
+/* Iterates @context for at least @msec milliseconds. */
+void     gco_test_run_for          (GMainContext   *context,
+                                    guint           msec);
+
+/* Unrefs *@job_ptr and asserts that this was the last reference: the job is
+ * finalized. The job must be completed. */
+void     gco_test_assert_finalize_job (GcoJob      *job);
+
+G_END_DECLS
