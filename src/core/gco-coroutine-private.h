@@ -17,6 +17,12 @@ typedef enum {
   GCO_WAKE_FIRED,   /* a resume is queued on its dispatcher */
 } GcoWakeState;
 
+typedef enum {
+  GCO_START_STATE_NOT_STARTED,
+  GCO_START_STATE_STARTED,    /* its first run began: the body runs */
+  GCO_START_STATE_ABANDONED,  /* cancelled before its first run: it never runs */
+} GcoStartState;
+
 struct _GcoCoroutine
 {
   GcoJob          job;            /* first: a coroutine is a job */
@@ -35,8 +41,7 @@ struct _GcoCoroutine
   gint            wake_state;     /* GcoWakeState, atomic */
   GcoStart        start;
   gsize           stack_size;
-  gboolean        started;        /* under the tree lock */
-  gboolean        start_queued;   /* a first run is queued */
+  gint            start_state;    /* GcoStartState, atomic */
 };
 
 /* The coroutine running on this thread, or NULL. */

@@ -170,14 +170,11 @@ static void
 coroutine_first_run (GcoCoroutine *co)
 {
   GError *error = NULL;
-  gboolean run;
 
-  gco__tree_lock ();
-  run = !co->started && !(co->job.flags & GCO_JOB_FLAG_BODY_DONE);
-  co->started = TRUE;
-  gco__tree_unlock ();
-
-  if (!run)
+  /* Racing a cancellation that abandons it (gco__coroutine_never_runs_locked),
+   * without taking the tree lock. */
+  if (!g_atomic_int_compare_and_exchange (&co->start_state, GCO_START_STATE_NOT_STARTED,
+                                          GCO_START_STATE_STARTED))
     {
       gco_job_unref (&co->job);
       return;
@@ -235,10 +232,23 @@ coroutine_start (GcoCoroutine *co)
     }
 }
 
+/* Called when the job is cancelled: a coroutine that has not started yet
+ * will never run, unless its start is atomic. */
 gboolean
 gco__coroutine_never_runs_locked (GcoCoroutine *co)
 {
-  return !co->started && co->start != GCO_START_ATOMIC;
+  if (co->start == GCO_START_ATOMIC)
+    return FALSE;
+
+  g_atomic_int_compare_and_exchange (&co->start_state, GCO_START_STATE_NOT_STARTED,
+                                     GCO_START_STATE_ABANDONED);
+  return g_atomic_int_get (&co->start_state) == GCO_START_STATE_ABANDONED;
+}
+
+gboolean
+gco__coroutine_was_abandoned (GcoCoroutine *co)
+{
+  return g_atomic_int_get (&co->start_state) == GCO_START_STATE_ABANDONED;
 }
 
 gboolean
@@ -571,9 +581,7 @@ gco_is_active (void)
 {
   GcoCoroutine *co = current_coroutine;
 
-  g_return_val_if_fail (co != NULL, FALSE);
-
-  return !gco__coroutine_is_cancelled (co);
+  return co != NULL && !gco__coroutine_is_cancelled (co);
 }
 
 /**

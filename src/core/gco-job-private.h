@@ -54,8 +54,10 @@ struct _GcoJob
   guint            n_children;
 
   GError          *error;          /* cause of cancellation or the failure */
+  GSList          *old_errors;     /* errors a failure replaced: readers may hold them */
   GcoHandlerNode  *handlers;       /* completion handlers, in the order added */
   GcoHandlerNode  *last_handler;
+  GcoHandlerNode  *completed_handlers; /* taken at completion, run after the lock */
   GCancellable    *cancellable;    /* created on request */
   GcoHandlerSlot  *slot;           /* exception handler of the scope it runs in */
 
@@ -142,6 +144,7 @@ void          gco__coroutine_wake             (GcoCoroutine  *co);
 void          gco__coroutine_abandoned        (GcoCoroutine  *co);
 gboolean      gco__coroutine_is_launch        (GcoCoroutine  *co);
 gboolean      gco__coroutine_never_runs_locked (GcoCoroutine *co);
+gboolean      gco__coroutine_was_abandoned    (GcoCoroutine  *co);
 
 /* GError helpers. */
 GError       *gco__error_new_cancelled        (void);

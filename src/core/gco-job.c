@@ -61,6 +61,8 @@ static guint  last_handler_id;
 
 static void action_queue_free (gpointer data);
 static GPrivate action_queue_key = G_PRIVATE_INIT (action_queue_free);
+/* A thread-local pointer for speed; the GPrivate frees it at thread exit. */
+static __thread GcoActionQueue *thread_queue;
 
 static void try_finalize_locked (GcoJob *job);
 
@@ -83,6 +85,8 @@ action_queue_free (gpointer data)
 {
   GcoActionQueue *queue = data;
 
+  if (thread_queue == queue)
+    thread_queue = NULL;
   g_array_unref (queue->items);
   g_free (queue);
 }
@@ -90,13 +94,14 @@ action_queue_free (gpointer data)
 static GcoActionQueue *
 get_action_queue (void)
 {
-  GcoActionQueue *queue = g_private_get (&action_queue_key);
+  GcoActionQueue *queue = thread_queue;
 
   if G_UNLIKELY (queue == NULL)
     {
       queue = g_new0 (GcoActionQueue, 1);
       queue->items = g_array_sized_new (FALSE, FALSE, sizeof (GcoAction), 32);
       g_private_set (&action_queue_key, queue);
+      thread_queue = queue;
     }
 
   return queue;
@@ -315,11 +320,20 @@ propagate_failure_locked (GcoJob *job)
   gco__job_cancel_locked (job->parent, job->error, TRUE);
 }
 
+/* A child may complete inside its own cancellation and leave the list: only
+ * that child, never a sibling, so the next one is read first. */
 static void
-free_error_action (gpointer a,
-                   gpointer b)
+cancel_children_locked (GcoJob *job)
 {
-  g_error_free (a);
+  GcoJob *child = job->first_child;
+
+  while (child != NULL)
+    {
+      GcoJob *next = child->next_sibling;
+
+      gco__job_cancel_locked (child, NULL, FALSE);
+      child = next;
+    }
 }
 
 void
@@ -342,9 +356,9 @@ gco__job_cancel_locked (GcoJob       *job,
                    gco_job_get_name (job), cause->message);
           return;
         }
-      /* Readers may hold the previous error (gco_job_get_error): free it only
-       * once nobody can be reading it, after the lock is released. */
-      gco__action_queue (free_error_action, job->error, NULL);
+      /* Readers may hold the previous error (gco_job_get_error): it lives as
+       * long as the job. */
+      job->old_errors = g_slist_prepend (job->old_errors, job->error);
       job->error = g_error_copy (cause);
       job->flags |= GCO_JOB_FLAG_FAILED;
       propagate_failure_locked (job);
@@ -370,8 +384,7 @@ gco__job_cancel_locked (GcoJob       *job,
     gco__coroutine_wake (job->co);
 
   /* Rule 3: all descendants, at once. */
-  for (GcoJob *child = job->first_child; child != NULL; child = child->next_sibling)
-    gco__job_cancel_locked (child, NULL, FALSE);
+  cancel_children_locked (job);
 
   if (failure)
     propagate_failure_locked (job);
@@ -420,7 +433,39 @@ gco__job_body_done_locked (GcoJob         *job,
   try_finalize_locked (job);
 }
 
-static void finalize_action (gpointer a, gpointer b);
+static void complete_locked (GcoJob *job);
+
+/* Whether the failure of @job reaches nobody but an exception handler: rule
+ * 5. A failure is received by a scoped builder's caller, by a parent that
+ * passes it on, or held by a deferred for its awaiters. */
+static gboolean
+needs_exception_handler_locked (GcoJob *job)
+{
+  if (!(job->flags & GCO_JOB_FLAG_FAILED) || (job->flags & GCO_JOB_FLAG_SCOPED))
+    return FALSE;
+  if (job->parent != NULL &&
+      !(job->parent->flags & GCO_JOB_FLAG_SUPERVISOR) &&
+      handles_exception_locked (job->parent))
+    return FALSE;
+
+  return job->kind == GCO_JOB_KIND_COROUTINE && gco__coroutine_is_launch (job->co);
+}
+
+/* The exception handler runs without the lock, before the job counts as
+ * completed (before any joiner resumes). */
+static void
+exception_action (gpointer a,
+                  gpointer b)
+{
+  GcoJob *job = a;
+
+  gco__handle_exception (job, job->error);
+
+  gco__tree_lock ();
+  complete_locked (job);
+  gco__tree_unlock_and_flush ();
+  gco_job_unref (job);
+}
 
 static void
 try_finalize_locked (GcoJob *job)
@@ -431,54 +476,23 @@ try_finalize_locked (GcoJob *job)
     return;
 
   job->flags |= GCO_JOB_FLAG_FINALIZING;
-  gco__action_queue (finalize_action, gco_job_ref (job), NULL);
+  if (needs_exception_handler_locked (job))
+    gco__action_queue (exception_action, gco_job_ref (job), NULL);
+  else
+    complete_locked (job);
 }
 
-/* The last step of a job: the exception handler if nobody else receives the
- * failure, then the final state, the completion handlers, and the parent's
- * turn. */
+/* After the final state: completion handlers, in the order added, then the
+ * references the tree held. */
 static void
-finalize_action (gpointer a,
-                 gpointer b)
+completed_action (gpointer a,
+                  gpointer b)
 {
   GcoJob *job = a;
-  GcoJob *parent;
-  GcoHandlerNode *handlers;
-  gboolean run_exception_handler = FALSE;
-  gboolean abandoned = FALSE;
+  GcoJob *parent = b;
+  GcoHandlerNode *handlers = job->completed_handlers;
 
-  gco__tree_lock ();
-  if (job->flags & GCO_JOB_FLAG_FAILED)
-    {
-      gboolean received = (job->flags & GCO_JOB_FLAG_SCOPED) ||
-                          (job->parent != NULL &&
-                           !(job->parent->flags & GCO_JOB_FLAG_SUPERVISOR) &&
-                           handles_exception_locked (job->parent));
-
-      run_exception_handler = !received &&
-                              job->kind == GCO_JOB_KIND_COROUTINE &&
-                              gco__coroutine_is_launch (job->co);
-    }
-  gco__tree_unlock ();
-
-  /* Rule 5 and its precise point: before the job counts as completed. */
-  if (run_exception_handler)
-    gco__handle_exception (job, job->error);
-
-  gco__tree_lock ();
-  set_state_locked (job, job->error != NULL ? GCO_JOB_STATE_CANCELLED : GCO_JOB_STATE_COMPLETED);
-  handlers = job->handlers;
-  job->handlers = job->last_handler = NULL;
-  parent = job->parent;
-  if (parent != NULL)
-    {
-      detach_child_locked (parent, job);
-      try_finalize_locked (parent);
-    }
-  if (job->kind == GCO_JOB_KIND_COROUTINE)
-    abandoned = gco__coroutine_never_runs_locked (job->co);
-  gco__tree_unlock ();
-
+  job->completed_handlers = NULL;
   while (handlers != NULL)
     {
       GcoHandlerNode *node = handlers;
@@ -490,7 +504,7 @@ finalize_action (gpointer a,
       g_free (node);
     }
 
-  if (abandoned)
+  if (job->kind == GCO_JOB_KIND_COROUTINE && gco__coroutine_was_abandoned (job->co))
     gco__coroutine_abandoned (job->co);
 
   if (parent != NULL)
@@ -499,6 +513,28 @@ finalize_action (gpointer a,
       gco_job_unref (parent);  /* the child's reference */
     }
   gco_job_unref (job);         /* the action's reference */
+}
+
+/* The final state, set in the call that caused it; the parent's turn comes
+ * right after, its handlers after the child's. */
+static void
+complete_locked (GcoJob *job)
+{
+  GcoJob *parent = job->parent;
+
+  set_state_locked (job, job->error != NULL ? GCO_JOB_STATE_CANCELLED : GCO_JOB_STATE_COMPLETED);
+  job->completed_handlers = job->handlers;
+  job->handlers = job->last_handler = NULL;
+
+  if (parent != NULL)
+    detach_child_locked (parent, job);
+
+  /* The action takes over the parent's reference to the job and the job's
+   * reference to the parent. */
+  gco__action_queue (completed_action, gco_job_ref (job), parent);
+
+  if (parent != NULL)
+    try_finalize_locked (parent);
 }
 
 /* Public API */
@@ -614,7 +650,9 @@ gco_job_unref (GcoJob *job)
   g_assert (job->parent == NULL);
 
   free_handlers (job->handlers);
+  free_handlers (job->completed_handlers);
   g_clear_error (&job->error);
+  g_slist_free_full (job->old_errors, (GDestroyNotify) g_error_free);
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->slot, gco__handler_slot_unref);
   g_free (job->name);
@@ -907,8 +945,7 @@ gco_job_cancel_children (GcoJob *job)
   g_return_if_fail (job != NULL);
 
   gco__tree_lock ();
-  for (GcoJob *child = job->first_child; child != NULL; child = child->next_sibling)
-    gco__job_cancel_locked (child, NULL, FALSE);
+  cancel_children_locked (job);
   gco__tree_unlock_and_flush ();
 }
 

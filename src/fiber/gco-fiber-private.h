@@ -59,6 +59,9 @@ gsize     gco__fiber_get_stack_size         (GcoFiber     *fiber);
 /* Whether the stack of @fiber has an inaccessible guard page below it. */
 gboolean  gco__fiber_has_guard_page         (GcoFiber     *fiber);
 
+/* The lowest usable byte of the stack of @fiber (tests, diagnostics). */
+gpointer  gco__fiber_get_stack_bottom       (GcoFiber     *fiber);
+
 typedef struct {
   guint live;       /* stacks handed out and not yet freed */
   guint guarded;    /* of those, with a guard page of their own */

@@ -1,0 +1,526 @@
+/* gco-stack.c: memory for fiber stacks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Where a stack comes from, cheapest first:
+ *
+ * 1. The calling thread's cache: up to GCO_STACK_CACHE_MAX stacks given back by
+ *    fibers freed on this thread. No lock, no system call.
+ * 2. A mapping of its own with a guard page below it, while the guarded
+ *    stacks in existence stay within the guard budget. Two memory mappings.
+ * 3. A slot of an unguarded slab: one mapping holding up to SLAB_MAX_SLOTS
+ *    stacks of one size, shared by all threads under a mutex. Adjacent slabs
+ *    merge into one mapping, so slabs cost almost nothing of
+ *    vm.max_map_count; the canary (see gco-stack-private.h) stands in for the
+ *    guard page.
+ *
+ * Every mapping is MAP_NORESERVE and nothing is touched up front: a stack
+ * costs the pages its fiber touches, and a million 256 KiB stacks are only
+ * address space.
+ */
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <gco/gco.h>
+
+#include "gco-stack-private.h"
+#include "gco-switch-private.h"
+
+#define MIN_STACK_SIZE      (16 * 1024)
+#define DEFAULT_STACK_SIZE  (256 * 1024)
+
+/* A slab holds up to 256 stacks and at most 64 MiB of address space. */
+#define SLAB_MAX_SLOTS 256
+#define SLAB_MAX_BYTES (64 * 1024 * 1024)
+
+/* Guarded stacks may use a quarter of vm.max_map_count (two mappings each);
+ * the rest is the program's. */
+#define DEFAULT_MAX_MAP_COUNT 65530
+#define GUARD_BUDGET_DIVISOR  8
+
+struct _GcoSlab
+{
+  GList    link;      /* in its class's queue of slabs with free slots */
+  guint8  *base;
+  gsize    slot_size;
+  guint    n_slots;
+  guint    n_free;
+  guint16  free[];    /* indices of the free slots, taken from the end */
+};
+
+/* The slabs of one stack size. */
+typedef struct
+{
+  gsize  slot_size;
+  GQueue partial;     /* slabs with at least one free slot */
+} SlabClass;
+
+typedef struct
+{
+  GcoStack *stacks[GCO_STACK_CACHE_MAX];
+  guint     n;
+  gboolean  exit_registered;
+} StackCache;
+
+static void cache_exit_cb (gpointer data);
+
+static _Thread_local StackCache cache;
+static GPrivate cache_exit = G_PRIVATE_INIT (cache_exit_cb);
+
+static GMutex slab_lock;
+static GSList *slab_classes;  /* of SlabClass, guarded by slab_lock */
+
+/* Statistics and limits, all atomic. */
+static gint n_live;            /* handed out and not freed */
+static gint n_live_guarded;
+static gint n_live_unguarded;
+static gint n_guarded_mapped;  /* guarded stacks in existence, cached or not */
+static gint live_limit;        /* 0 = none */
+static gint guard_budget_override;
+
+static gsize
+page_size (void)
+{
+  static gsize size = 0;
+
+  if (g_once_init_enter (&size))
+    g_once_init_leave (&size, (gsize) sysconf (_SC_PAGESIZE));
+  return size;
+}
+
+gboolean
+gco__stack_round_size (gsize  size,
+                       gsize *rounded)
+{
+  gsize page = page_size ();
+
+  size = MAX (size, MIN_STACK_SIZE);
+  if (size > G_MAXSIZE - page)
+    return FALSE;
+  *rounded = (size + page - 1) & ~(page - 1);
+  return TRUE;
+}
+
+gboolean
+gco__stack_parse_size (const char *str,
+                       gsize      *size)
+{
+  guint64 value;
+  guint64 unit = 1;
+  char *end = NULL;
+
+  if (str == NULL || !g_ascii_isdigit (*str))
+    return FALSE;
+
+  errno = 0;
+  value = g_ascii_strtoull (str, &end, 10);
+  if (errno != 0)
+    return FALSE;
+
+  if (*end == 'k' || *end == 'K')
+    unit = 1024, end++;
+  else if (*end == 'm' || *end == 'M')
+    unit = 1024 * 1024, end++;
+
+  if (*end != '\0' || value == 0 || value > G_MAXSIZE / unit)
+    return FALSE;
+
+  *size = (gsize) (value * unit);
+  return TRUE;
+}
+
+static gsize
+read_default_stack_size (void)
+{
+  const char *env = g_getenv ("GCO_STACK_SIZE");
+  gsize size = DEFAULT_STACK_SIZE;
+
+  if (env != NULL &&
+      !(gco__stack_parse_size (env, &size) && gco__stack_round_size (size, &size)))
+    {
+      g_warning ("Ignoring GCO_STACK_SIZE=“%s”: not a size in bytes, or with a K or M suffix",
+                 env);
+      size = DEFAULT_STACK_SIZE;
+    }
+
+  gco__stack_round_size (size, &size);
+  return size;
+}
+
+gsize
+gco__fiber_get_default_stack_size (void)
+{
+  static gsize size = 0;
+
+  if (g_once_init_enter (&size))
+    g_once_init_leave (&size, read_default_stack_size ());
+  return size;
+}
+
+static guint
+read_max_map_count (void)
+{
+  char *contents = NULL;
+  guint64 value = 0;
+
+  if (g_file_get_contents ("/proc/sys/vm/max_map_count", &contents, NULL, NULL))
+    value = g_ascii_strtoull (contents, NULL, 10);
+  g_free (contents);
+
+  if (value == 0 || value > G_MAXUINT)
+    return DEFAULT_MAX_MAP_COUNT;
+  return (guint) value;
+}
+
+static guint
+get_guard_budget (void)
+{
+  static gsize default_budget = 0;
+  guint budget = (guint) g_atomic_int_get (&guard_budget_override);
+
+  if (budget != 0)
+    return budget;
+
+  if (g_once_init_enter (&default_budget))
+    g_once_init_leave (&default_budget,
+                       MAX (read_max_map_count () / GUARD_BUDGET_DIVISOR, 1));
+  return (guint) default_budget;
+}
+
+/* Takes one unit of a counter that must stay below @max (0 = no maximum). */
+static gboolean
+counter_reserve (gint  *counter,
+                 guint  max)
+{
+  guint old = (guint) g_atomic_int_add (counter, 1);
+
+  if (max == 0 || old < max)
+    return TRUE;
+  g_atomic_int_add (counter, -1);
+  return FALSE;
+}
+
+/* Writes the descriptor into the top of a new stack region. */
+static GcoStack *
+stack_init (guint8  *bottom,
+            gsize    size,
+            GcoSlab *slab)
+{
+  GcoStack *stack = (GcoStack *) (bottom + size) - 1;
+
+  stack->bottom = bottom;
+  stack->size = size;
+  stack->slab = slab;
+  stack->valgrind_id = gco__switch_stack_register (bottom, size);
+  return stack;
+}
+
+static GcoStack *
+map_guarded (gsize  size,
+             int   *err)
+{
+  gsize page = page_size ();
+  guint8 *region;
+
+  if (size > G_MAXSIZE - page)
+    {
+      *err = ENOMEM;
+      return NULL;
+    }
+
+  region = mmap (NULL, size + page, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (region == MAP_FAILED)
+    {
+      *err = errno;
+      return NULL;
+    }
+
+  /* Splitting the mapping fails with ENOMEM when vm.max_map_count is
+   * reached: the caller then tries a slab. */
+  if (mprotect (region, page, PROT_NONE) != 0)
+    {
+      *err = errno;
+      munmap (region, size + page);
+      return NULL;
+    }
+
+  return stack_init (region + page, size, NULL);
+}
+
+static void
+unmap_guarded (GcoStack *stack)
+{
+  gsize page = page_size ();
+
+  munmap (stack->bottom - page, stack->size + page);
+  g_atomic_int_add (&n_guarded_mapped, -1);
+}
+
+static SlabClass *
+slab_class_get (gsize slot_size)
+{
+  SlabClass *class;
+
+  for (GSList *l = slab_classes; l != NULL; l = l->next)
+    {
+      class = l->data;
+      if (class->slot_size == slot_size)
+        return class;
+    }
+
+  class = g_new0 (SlabClass, 1);
+  class->slot_size = slot_size;
+  slab_classes = g_slist_prepend (slab_classes, class);
+  return class;
+}
+
+static GcoSlab *
+slab_new (gsize  slot_size,
+          int   *err)
+{
+  guint n_slots = (guint) CLAMP (SLAB_MAX_BYTES / slot_size, 1, SLAB_MAX_SLOTS);
+  GcoSlab *slab;
+  guint8 *base;
+
+  base = mmap (NULL, slot_size * n_slots, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED)
+    {
+      *err = errno;
+      return NULL;
+    }
+
+  slab = g_malloc (sizeof (GcoSlab) + n_slots * sizeof (guint16));
+  slab->link = (GList) { .data = slab };
+  slab->base = base;
+  slab->slot_size = slot_size;
+  slab->n_slots = n_slots;
+  slab->n_free = n_slots;
+  /* Slot 0 is taken first, so live stacks stay packed at the bottom. */
+  for (guint i = 0; i < n_slots; i++)
+    slab->free[i] = (guint16) (n_slots - 1 - i);
+  return slab;
+}
+
+static GcoStack *
+slab_take (gsize  size,
+           int   *err)
+{
+  SlabClass *class;
+  GcoSlab *slab;
+  guint slot;
+
+  g_mutex_lock (&slab_lock);
+  class = slab_class_get (size);
+  slab = g_queue_peek_head (&class->partial);
+  if (slab == NULL && (slab = slab_new (size, err)) != NULL)
+    g_queue_push_head_link (&class->partial, &slab->link);
+  if (slab == NULL)
+    {
+      g_mutex_unlock (&slab_lock);
+      return NULL;
+    }
+
+  slot = slab->free[--slab->n_free];
+  if (slab->n_free == 0)
+    g_queue_unlink (&class->partial, &slab->link);
+  g_mutex_unlock (&slab_lock);
+
+  return stack_init (slab->base + slot * size, size, slab);
+}
+
+/* Gives a slot back: its memory goes back to the system at once, and the
+ * whole slab once all its slots are free. */
+static void
+slab_give_back (GcoStack *stack)
+{
+  GcoSlab *slab = stack->slab;
+  guint8 *bottom = stack->bottom;
+  gsize size = stack->size;
+  guint slot = (guint) ((gsize) (bottom - slab->base) / slab->slot_size);
+  SlabClass *class;
+  gboolean empty;
+
+  madvise (bottom, size, MADV_DONTNEED);
+
+  g_mutex_lock (&slab_lock);
+  class = slab_class_get (size);
+  if (slab->n_free == 0)
+    g_queue_push_head_link (&class->partial, &slab->link);
+  slab->free[slab->n_free++] = (guint16) slot;
+  empty = slab->n_free == slab->n_slots;
+  if (empty)
+    g_queue_unlink (&class->partial, &slab->link);
+  g_mutex_unlock (&slab_lock);
+
+  if (empty)
+    {
+      munmap (slab->base, slab->slot_size * slab->n_slots);
+      g_free (slab);
+    }
+}
+
+/* Returns a stack that is neither live nor cached to the system. */
+static void
+stack_release (GcoStack *stack)
+{
+  gco__switch_stack_deregister (stack->valgrind_id);
+  if (stack->slab != NULL)
+    slab_give_back (stack);
+  else
+    unmap_guarded (stack);
+}
+
+static GcoStack *
+stack_map (gsize    size,
+           GError **error)
+{
+  GcoStack *stack = NULL;
+  int err = ENOMEM;
+
+  if (counter_reserve (&n_guarded_mapped, get_guard_budget ()))
+    {
+      stack = map_guarded (size, &err);
+      if (stack == NULL)
+        g_atomic_int_add (&n_guarded_mapped, -1);
+    }
+
+  if (stack == NULL)
+    stack = slab_take (size, &err);
+
+  if (stack == NULL)
+    g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
+                 "Could not allocate a coroutine stack of %" G_GSIZE_FORMAT " bytes: %s",
+                 size, g_strerror (err));
+  return stack;
+}
+
+static GcoStack *
+cache_take (gsize size)
+{
+  for (guint i = cache.n; i-- > 0;)
+    {
+      GcoStack *stack = cache.stacks[i];
+
+      if (stack->size == size)
+        {
+          cache.stacks[i] = cache.stacks[--cache.n];
+          return stack;
+        }
+    }
+
+  return NULL;
+}
+
+static gboolean
+cache_put (GcoStack *stack)
+{
+  if (cache.n == GCO_STACK_CACHE_MAX)
+    return FALSE;
+
+  /* Only so that cache_exit_cb() runs when the thread exits. It may run
+   * before other thread-exit code frees fibers, hence the flag. */
+  if (!cache.exit_registered)
+    {
+      g_private_set (&cache_exit, &cache);
+      cache.exit_registered = TRUE;
+    }
+
+  cache.stacks[cache.n++] = stack;
+  return TRUE;
+}
+
+void
+gco__stack_trim_cache (void)
+{
+  while (cache.n > 0)
+    stack_release (cache.stacks[--cache.n]);
+}
+
+static void
+cache_exit_cb (gpointer data)
+{
+  gco__stack_trim_cache ();
+  cache.exit_registered = FALSE;
+}
+
+GcoStack *
+gco__stack_new (gsize    size,
+                GError **error)
+{
+  GcoStack *stack;
+  gsize rounded;
+
+  if (!gco__stack_round_size (size, &rounded))
+    {
+      g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
+                   "Could not allocate a coroutine stack of %" G_GSIZE_FORMAT " bytes: too large",
+                   size);
+      return NULL;
+    }
+
+  if (!counter_reserve (&n_live, (guint) g_atomic_int_get (&live_limit)))
+    {
+      g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
+                   "Could not allocate a coroutine stack: the limit of %u stacks is reached",
+                   (guint) g_atomic_int_get (&live_limit));
+      return NULL;
+    }
+
+  stack = cache_take (rounded);
+  if (stack == NULL && (stack = stack_map (rounded, error)) == NULL)
+    {
+      g_atomic_int_add (&n_live, -1);
+      return NULL;
+    }
+
+  g_atomic_int_inc (stack->slab != NULL ? &n_live_unguarded : &n_live_guarded);
+  /* The entry frame of the stack's last fiber lies in its top page;
+   * clearing the whole shadow would cost ASan builds an eighth of every
+   * stack in memory. */
+  gco__switch_stack_unpoison (stack->bottom + stack->size - page_size (), page_size ());
+  return stack;
+}
+
+void
+gco__stack_free (GcoStack *stack)
+{
+  g_atomic_int_add (&n_live, -1);
+  g_atomic_int_add (stack->slab != NULL ? &n_live_unguarded : &n_live_guarded, -1);
+
+  if (!cache_put (stack))
+    stack_release (stack);
+}
+
+void
+gco__stack_overflowed (GcoStack *stack)
+{
+  g_error ("gco: coroutine stack overflow: a coroutine ran past the end of its "
+           "%" G_GSIZE_FORMAT "-byte stack%s. Give it a larger stack "
+           "(the launch's stack size, or GCO_STACK_SIZE).",
+           stack->size, stack->slab != NULL ? " (which has no guard page)" : "");
+}
+
+void
+gco__stack_get_stats (GcoStackStats *stats)
+{
+  stats->live = (guint) g_atomic_int_get (&n_live);
+  stats->guarded = (guint) g_atomic_int_get (&n_live_guarded);
+  stats->unguarded = (guint) g_atomic_int_get (&n_live_unguarded);
+  stats->cached = cache.n;
+}
+
+void
+gco__stack_set_limit (guint max_live)
+{
+  g_atomic_int_set (&live_limit, (gint) max_live);
+}
+
+void
+gco__stack_set_guard_budget (guint max_guarded)
+{
+  g_atomic_int_set (&guard_budget_override, (gint) max_guarded);
+}
