@@ -5,10 +5,12 @@
 
 #include "gco-config.h"
 
+#include "gco-util-private.h"
+
 #include "gco-coroutine-private.h"
 #include "gco-scope-private.h"
 
-static __thread GcoCoroutine *current_coroutine;
+static GCO_THREAD_LOCAL GcoCoroutine *current_coroutine;
 
 #define COROUTINE_FROM_RUNNABLE(r) \
   ((GcoCoroutine *) ((char *) (r) - G_STRUCT_OFFSET (GcoCoroutine, runnable)))
@@ -290,7 +292,7 @@ gco__coroutine_launch (GcoJob                 *parent,
                        GDestroyNotify          destroy,
                        GDestroyNotify          result_destroy)
 {
-  GcoCoroutine *co = g_new0 (GcoCoroutine, 1);
+  GcoCoroutine *co = gco_new0_fast (GcoCoroutine);
   gboolean born_cancelled;
   gboolean lazy;
 

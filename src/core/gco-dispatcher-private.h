@@ -7,6 +7,8 @@
 
 #include <gco/gco.h>
 
+#include "gco-util-private.h"
+
 G_BEGIN_DECLS
 
 /* A node of a run queue, embedded in what it runs: enqueuing never
@@ -47,7 +49,7 @@ typedef struct
 
 struct _GcoDispatcher
 {
-  gatomicrefcount           ref_count;
+  gint                      ref_count;
   const GcoDispatcherClass *klass;
   gboolean                  immediate;
   gboolean                  is_static;   /* the process-wide ones are never freed */

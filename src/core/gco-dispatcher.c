@@ -5,6 +5,8 @@
 
 #include "gco-config.h"
 
+#include "gco-util-private.h"
+
 #include "gco-coroutine-private.h"
 #include "gco-dispatcher-private.h"
 
@@ -30,14 +32,14 @@ G_DEFINE_BOXED_TYPE (GcoDispatcher, gco_dispatcher, gco_dispatcher_ref, gco_disp
 
 /* Set while a coroutine starts in place on this thread: nested starts are
  * queued instead of recursing. */
-static __thread gboolean in_place;
+static GCO_THREAD_LOCAL gboolean in_place;
 
 void
 gco__dispatcher_init (GcoDispatcher            *self,
                       const GcoDispatcherClass *klass,
                       gboolean                  immediate)
 {
-  g_atomic_ref_count_init (&self->ref_count);
+  gco_ref_init (&self->ref_count);
   self->klass = klass;
   self->immediate = immediate;
 }
@@ -81,7 +83,7 @@ gco_dispatcher_ref (GcoDispatcher *dispatcher)
   g_return_val_if_fail (dispatcher != NULL, NULL);
 
   if (!dispatcher->is_static)
-    g_atomic_ref_count_inc (&dispatcher->ref_count);
+    gco_ref_inc (&dispatcher->ref_count);
   return dispatcher;
 }
 
@@ -101,7 +103,7 @@ gco_dispatcher_unref (GcoDispatcher *dispatcher)
 
   if (dispatcher->is_static)
     return;
-  if (g_atomic_ref_count_dec (&dispatcher->ref_count))
+  if (gco_ref_dec (&dispatcher->ref_count))
     dispatcher->klass->finalize (dispatcher);
 }
 

@@ -15,6 +15,8 @@
 
 #include <gco/gco.h>
 
+#include "gco-util-private.h"
+
 G_BEGIN_DECLS
 
 typedef struct _GcoCoroutine   GcoCoroutine;
@@ -41,7 +43,7 @@ typedef enum {
 
 struct _GcoJob
 {
-  gatomicrefcount  ref_count;
+  gint             ref_count;
   GcoJobKind       kind;
   guint            flags;          /* GcoJobFlags, under the lock */
   GcoJobState      state;          /* written under the lock, read atomically */

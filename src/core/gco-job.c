@@ -6,6 +6,8 @@
 #define _GNU_SOURCE  /* dladdr */
 #include "gco-config.h"
 
+#include "gco-util-private.h"
+
 #include <dlfcn.h>
 
 #include "gco-job-private.h"
@@ -51,9 +53,11 @@ typedef struct
 
 typedef struct
 {
-  GArray   *items;
-  guint     head;
-  gboolean  flushing;
+  GcoAction *items;
+  guint      len;
+  guint      allocated;
+  guint      head;
+  gboolean   flushing;
 } GcoActionQueue;
 
 static GMutex tree_mutex;
@@ -62,7 +66,7 @@ static guint  last_handler_id;
 static void action_queue_free (gpointer data);
 static GPrivate action_queue_key = G_PRIVATE_INIT (action_queue_free);
 /* A thread-local pointer for speed; the GPrivate frees it at thread exit. */
-static __thread GcoActionQueue *thread_queue;
+static GCO_THREAD_LOCAL GcoActionQueue *thread_queue;
 
 static void try_finalize_locked (GcoJob *job);
 
@@ -87,7 +91,7 @@ action_queue_free (gpointer data)
 
   if (thread_queue == queue)
     thread_queue = NULL;
-  g_array_unref (queue->items);
+  g_free (queue->items);
   g_free (queue);
 }
 
@@ -99,7 +103,6 @@ get_action_queue (void)
   if G_UNLIKELY (queue == NULL)
     {
       queue = g_new0 (GcoActionQueue, 1);
-      queue->items = g_array_sized_new (FALSE, FALSE, sizeof (GcoAction), 32);
       g_private_set (&action_queue_key, queue);
       thread_queue = queue;
     }
@@ -112,9 +115,14 @@ gco__action_queue (GcoActionFunc func,
                    gpointer      a,
                    gpointer      b)
 {
-  GcoAction action = { func, a, b };
+  GcoActionQueue *queue = get_action_queue ();
 
-  g_array_append_val (get_action_queue ()->items, action);
+  if G_UNLIKELY (queue->len == queue->allocated)
+    {
+      queue->allocated = MAX (32, queue->allocated * 2);
+      queue->items = g_renew (GcoAction, queue->items, queue->allocated);
+    }
+  queue->items[queue->len++] = (GcoAction) { func, a, b };
 }
 
 /* Actions run in the order they were queued. An action may queue more; they
@@ -127,19 +135,17 @@ gco__tree_unlock_and_flush (void)
 
   g_mutex_unlock (&tree_mutex);
 
-  if (queue->flushing)
+  if (queue->flushing || queue->len == 0)
     return;
 
   queue->flushing = TRUE;
-  while (queue->head < queue->items->len)
+  while (queue->head < queue->len)
     {
-      GcoAction action = g_array_index (queue->items, GcoAction, queue->head);
+      GcoAction action = queue->items[queue->head++];
 
-      queue->head++;
       action.func (action.a, action.b);
     }
-  g_array_set_size (queue->items, 0);
-  queue->head = 0;
+  queue->len = queue->head = 0;
   queue->flushing = FALSE;
 }
 
@@ -247,7 +253,7 @@ gco__job_init_locked (GcoJob         *job,
                       GcoJob         *parent,
                       GcoHandlerSlot *slot)
 {
-  g_atomic_ref_count_init (&job->ref_count);
+  gco_ref_init (&job->ref_count);
   job->kind = kind;
   job->flags = flags;
   job->state = GCO_JOB_STATE_ACTIVE;
@@ -611,7 +617,7 @@ gco_job_ref (GcoJob *job)
 {
   g_return_val_if_fail (job != NULL, NULL);
 
-  g_atomic_ref_count_inc (&job->ref_count);
+  gco_ref_inc (&job->ref_count);
   return job;
 }
 
@@ -643,7 +649,7 @@ gco_job_unref (GcoJob *job)
 {
   g_return_if_fail (job != NULL);
 
-  if (!g_atomic_ref_count_dec (&job->ref_count))
+  if (!gco_ref_dec (&job->ref_count))
     return;
 
   g_assert (job->first_child == NULL);

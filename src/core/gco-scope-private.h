@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 struct _GcoScope
 {
-  gatomicrefcount  ref_count;
+  gint             ref_count;
   GcoJob          *job;
   GcoDispatcher   *dispatcher;
   GcoHandlerSlot  *slot;

@@ -5,6 +5,8 @@
 
 #include "gco-config.h"
 
+#include "gco-util-private.h"
+
 #include "gco-scope-private.h"
 #include "gco-dispatcher-private.h"
 
@@ -34,7 +36,7 @@ G_DEFINE_BOXED_TYPE (GcoScope, gco_scope, gco_scope_ref, gco_scope_unref)
 
 struct _GcoHandlerSlot
 {
-  gatomicrefcount      ref_count;
+  gint                 ref_count;
   GcoHandlerSlot      *parent;
   GcoExceptionHandler  handler;
   gpointer             user_data;
@@ -53,7 +55,7 @@ gco__handler_slot_new (GcoHandlerSlot *parent)
 {
   GcoHandlerSlot *slot = g_new0 (GcoHandlerSlot, 1);
 
-  g_atomic_ref_count_init (&slot->ref_count);
+  gco_ref_init (&slot->ref_count);
   slot->parent = parent != NULL ? gco__handler_slot_ref (parent) : NULL;
 
   return slot;
@@ -62,14 +64,14 @@ gco__handler_slot_new (GcoHandlerSlot *parent)
 GcoHandlerSlot *
 gco__handler_slot_ref (GcoHandlerSlot *slot)
 {
-  g_atomic_ref_count_inc (&slot->ref_count);
+  gco_ref_inc (&slot->ref_count);
   return slot;
 }
 
 void
 gco__handler_slot_unref (GcoHandlerSlot *slot)
 {
-  if (!g_atomic_ref_count_dec (&slot->ref_count))
+  if (!gco_ref_dec (&slot->ref_count))
     return;
 
   if (slot->destroy != NULL)
@@ -184,7 +186,7 @@ scope_new (GcoJob         *job,
 {
   GcoScope *scope = g_new0 (GcoScope, 1);
 
-  g_atomic_ref_count_init (&scope->ref_count);
+  gco_ref_init (&scope->ref_count);
   scope->job = job;
   scope->dispatcher = dispatcher;
   scope->slot = slot;
@@ -281,7 +283,7 @@ gco_scope_ref (GcoScope *scope)
 {
   g_return_val_if_fail (scope != NULL, NULL);
 
-  g_atomic_ref_count_inc (&scope->ref_count);
+  gco_ref_inc (&scope->ref_count);
   return scope;
 }
 
@@ -299,7 +301,7 @@ gco_scope_unref (GcoScope *scope)
 {
   g_return_if_fail (scope != NULL);
 
-  if (!g_atomic_ref_count_dec (&scope->ref_count))
+  if (!gco_ref_dec (&scope->ref_count))
     return;
 
   gco_job_unref (scope->job);

@@ -9,9 +9,18 @@
 
 G_BEGIN_DECLS
 
+/* The keys live in the heap's own array, so sifting compares contiguous
+ * memory instead of chasing timers that sit on other coroutines' stacks. */
 typedef struct
 {
-  GcoTimer **items;     /* 1-based: items[1] is the earliest */
+  gint64    deadline;
+  guint64   seq;
+  GcoTimer *timer;
+} GcoTimerEntry;
+
+typedef struct
+{
+  GcoTimerEntry *items; /* 1-based: items[1] is the earliest */
   guint      len;
   guint      allocated;
   guint64    next_seq;
@@ -26,7 +35,7 @@ void      gco__timer_heap_remove (GcoTimerHeap *heap,
 static inline GcoTimer *
 gco__timer_heap_peek (GcoTimerHeap *heap)
 {
-  return heap->len > 0 ? heap->items[1] : NULL;
+  return heap->len > 0 ? heap->items[1].timer : NULL;
 }
 
 G_END_DECLS

@@ -14,40 +14,40 @@
 #include "gco-timer-heap-private.h"
 
 static inline gboolean
-timer_before (const GcoTimer *a,
-              const GcoTimer *b)
+entry_before (const GcoTimerEntry *a,
+              const GcoTimerEntry *b)
 {
   return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
 }
 
 static inline void
-place (GcoTimerHeap *heap,
-       guint         index,
-       GcoTimer     *timer)
+place (GcoTimerHeap        *heap,
+       guint                index,
+       const GcoTimerEntry *entry)
 {
-  heap->items[index] = timer;
-  timer->heap_index = index;
+  heap->items[index] = *entry;
+  entry->timer->heap_index = index;
 }
 
 static void
 sift_up (GcoTimerHeap *heap,
          guint         index)
 {
-  GcoTimer *timer = heap->items[index];
+  GcoTimerEntry entry = heap->items[index];
 
-  while (index > 1 && timer_before (timer, heap->items[index / 2]))
+  while (index > 1 && entry_before (&entry, &heap->items[index / 2]))
     {
-      place (heap, index, heap->items[index / 2]);
+      place (heap, index, &heap->items[index / 2]);
       index /= 2;
     }
-  place (heap, index, timer);
+  place (heap, index, &entry);
 }
 
 static void
 sift_down (GcoTimerHeap *heap,
            guint         index)
 {
-  GcoTimer *timer = heap->items[index];
+  GcoTimerEntry entry = heap->items[index];
 
   for (;;)
     {
@@ -55,14 +55,14 @@ sift_down (GcoTimerHeap *heap,
 
       if (child > heap->len)
         break;
-      if (child + 1 <= heap->len && timer_before (heap->items[child + 1], heap->items[child]))
+      if (child + 1 <= heap->len && entry_before (&heap->items[child + 1], &heap->items[child]))
         child++;
-      if (!timer_before (heap->items[child], timer))
+      if (!entry_before (&heap->items[child], &entry))
         break;
-      place (heap, index, heap->items[child]);
+      place (heap, index, &heap->items[child]);
       index = child;
     }
-  place (heap, index, timer);
+  place (heap, index, &entry);
 }
 
 void
@@ -74,12 +74,12 @@ gco__timer_heap_insert (GcoTimerHeap *heap,
   if (heap->len + 1 >= heap->allocated)
     {
       heap->allocated = MAX (64, heap->allocated * 2);
-      heap->items = g_renew (GcoTimer *, heap->items, heap->allocated);
+      heap->items = g_renew (GcoTimerEntry, heap->items, heap->allocated);
     }
 
   timer->seq = heap->next_seq++;
   heap->len++;
-  heap->items[heap->len] = timer;
+  heap->items[heap->len] = (GcoTimerEntry) { timer->deadline, timer->seq, timer };
   sift_up (heap, heap->len);
 }
 
@@ -88,12 +88,12 @@ gco__timer_heap_remove (GcoTimerHeap *heap,
                         GcoTimer     *timer)
 {
   guint index = timer->heap_index;
-  GcoTimer *last;
+  GcoTimerEntry last;
 
   if (index == 0)
     return;
 
-  g_assert (index <= heap->len && heap->items[index] == timer);
+  g_assert (index <= heap->len && heap->items[index].timer == timer);
 
   timer->heap_index = 0;
   last = heap->items[heap->len];
@@ -101,8 +101,8 @@ gco__timer_heap_remove (GcoTimerHeap *heap,
   if (index > heap->len)
     return;
 
-  place (heap, index, last);
-  if (index > 1 && timer_before (last, heap->items[index / 2]))
+  place (heap, index, &last);
+  if (index > 1 && entry_before (&last, &heap->items[index / 2]))
     sift_up (heap, index);
   else
     sift_down (heap, index);
@@ -112,7 +112,7 @@ void
 gco__timer_heap_clear (GcoTimerHeap *heap)
 {
   for (guint i = 1; i <= heap->len; i++)
-    heap->items[i]->heap_index = 0;
+    heap->items[i].timer->heap_index = 0;
   g_clear_pointer (&heap->items, g_free);
   heap->len = heap->allocated = 0;
 }
