@@ -7,6 +7,15 @@
 
 #include <gco/gco.h>
 
+/**
+ * gco_error_quark:
+ *
+ * Gets the quark of the %GCO_ERROR domain.
+ *
+ * Returns: the quark of the %GCO_ERROR domain
+ *
+ * Since: 0.1
+ */
 G_DEFINE_QUARK (gco-error-quark, gco_error)
 
 #define DEFINE_ENUM_TYPE(TypeName, type_name, ...)                        \

@@ -40,22 +40,23 @@
 #define DEFAULT_MAX_MAP_COUNT 65530
 #define GUARD_BUDGET_DIVISOR  8
 
-struct _GcoSlab
-{
-  GList    link;      /* in its class's queue of slabs with free slots */
-  guint8  *base;
-  gsize    slot_size;
-  guint    n_slots;
-  guint    n_free;
-  guint16  free[];    /* indices of the free slots, taken from the end */
-};
-
 /* The slabs of one stack size. */
 typedef struct
 {
   gsize  slot_size;
   GQueue partial;     /* slabs with at least one free slot */
 } SlabClass;
+
+struct _GcoSlab
+{
+  GList      link;    /* in its class's queue of slabs with free slots */
+  SlabClass *class;
+  guint8    *base;
+  gsize      slot_size;
+  guint      n_slots;
+  guint      n_free;
+  guint16    free[];  /* indices of the free slots, taken from the end */
+};
 
 typedef struct
 {
@@ -120,9 +121,11 @@ gco__stack_parse_size (const char *str,
     return FALSE;
 
   if (*end == 'k' || *end == 'K')
-    unit = 1024, end++;
+    unit = 1024;
   else if (*end == 'm' || *end == 'M')
-    unit = 1024 * 1024, end++;
+    unit = 1024 * 1024;
+  if (unit != 1)
+    end++;
 
   if (*end != '\0' || value == 0 || value > G_MAXSIZE / unit)
     return FALSE;
@@ -135,18 +138,17 @@ static gsize
 read_default_stack_size (void)
 {
   const char *env = g_getenv ("GCO_STACK_SIZE");
-  gsize size = DEFAULT_STACK_SIZE;
+  gsize size;
 
-  if (env != NULL &&
-      !(gco__stack_parse_size (env, &size) && gco__stack_round_size (size, &size)))
-    {
-      g_warning ("Ignoring GCO_STACK_SIZE=“%s”: not a size in bytes, or with a K or M suffix",
-                 env);
-      size = DEFAULT_STACK_SIZE;
-    }
+  if (env == NULL)
+    return DEFAULT_STACK_SIZE;
 
-  gco__stack_round_size (size, &size);
-  return size;
+  if (gco__stack_parse_size (env, &size) && gco__stack_round_size (size, &size))
+    return size;
+
+  g_warning ("Ignoring GCO_STACK_SIZE=“%s”: not a size in bytes, or with a K or M suffix",
+             env);
+  return DEFAULT_STACK_SIZE;
 }
 
 gsize
@@ -202,6 +204,28 @@ counter_reserve (gint  *counter,
   return FALSE;
 }
 
+/* Maps memory for stacks: committed page by page as it is touched, and never
+ * in transparent huge pages, which would make a fiber touching one page of its
+ * stack (or of a slab) cost 2 MiB. Linux 6.7 and later imply the latter from
+ * MAP_STACK. Sets *@err and returns NULL on failure. */
+static guint8 *
+map_lazily (gsize  size,
+            int   *err)
+{
+  guint8 *region = mmap (NULL, size, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                         -1, 0);
+
+  if (region == MAP_FAILED)
+    {
+      *err = errno;
+      return NULL;
+    }
+
+  madvise (region, size, MADV_NOHUGEPAGE);
+  return region;
+}
+
 /* Writes the descriptor into the top of a new stack region. */
 static GcoStack *
 stack_init (guint8  *bottom,
@@ -230,13 +254,9 @@ map_guarded (gsize  size,
       return NULL;
     }
 
-  region = mmap (NULL, size + page, PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (region == MAP_FAILED)
-    {
-      *err = errno;
-      return NULL;
-    }
+  region = map_lazily (size + page, err);
+  if (region == NULL)
+    return NULL;
 
   /* Splitting the mapping fails with ENOMEM when vm.max_map_count is
    * reached: the caller then tries a slab. */
@@ -278,23 +298,21 @@ slab_class_get (gsize slot_size)
 }
 
 static GcoSlab *
-slab_new (gsize  slot_size,
-          int   *err)
+slab_new (SlabClass *class,
+          int       *err)
 {
+  gsize slot_size = class->slot_size;
   guint n_slots = (guint) CLAMP (SLAB_MAX_BYTES / slot_size, 1, SLAB_MAX_SLOTS);
   GcoSlab *slab;
   guint8 *base;
 
-  base = mmap (NULL, slot_size * n_slots, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (base == MAP_FAILED)
-    {
-      *err = errno;
-      return NULL;
-    }
+  base = map_lazily (slot_size * n_slots, err);
+  if (base == NULL)
+    return NULL;
 
   slab = g_malloc (sizeof (GcoSlab) + n_slots * sizeof (guint16));
   slab->link = (GList) { .data = slab };
+  slab->class = class;
   slab->base = base;
   slab->slot_size = slot_size;
   slab->n_slots = n_slots;
@@ -316,7 +334,7 @@ slab_take (gsize  size,
   g_mutex_lock (&slab_lock);
   class = slab_class_get (size);
   slab = g_queue_peek_head (&class->partial);
-  if (slab == NULL && (slab = slab_new (size, err)) != NULL)
+  if (slab == NULL && (slab = slab_new (class, err)) != NULL)
     g_queue_push_head_link (&class->partial, &slab->link);
   if (slab == NULL)
     {
@@ -341,13 +359,12 @@ slab_give_back (GcoStack *stack)
   guint8 *bottom = stack->bottom;
   gsize size = stack->size;
   guint slot = (guint) ((gsize) (bottom - slab->base) / slab->slot_size);
-  SlabClass *class;
+  SlabClass *class = slab->class;
   gboolean empty;
 
   madvise (bottom, size, MADV_DONTNEED);
 
   g_mutex_lock (&slab_lock);
-  class = slab_class_get (size);
   if (slab->n_free == 0)
     g_queue_push_head_link (&class->partial, &slab->link);
   slab->free[slab->n_free++] = (guint16) slot;

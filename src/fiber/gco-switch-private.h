@@ -13,7 +13,7 @@
  *   stack being left, and restores them from the stack being entered. A
  *   context is then just a saved stack pointer.
  * - GCO_FIBER_BACKEND_UCONTEXT: getcontext/makecontext/swapcontext, for
- *   other architectures. About 100 times slower, because glibc's swapcontext
+ *   other architectures. About 20 times slower, because glibc's swapcontext
  *   makes a sigprocmask system call on every switch.
  *
  * On top of the raw switch, GcoSwitchFiber tells the tools that track stacks
@@ -111,14 +111,16 @@ void gco__switch_asm_start (void);
 
 static inline void
 gco__switch_context_init (GcoSwitchContext *ctx,
-                          void             *stack_top,
+                          void             *stack_bottom,
+                          size_t            stack_size,
                           GcoSwitchEntry    entry,
                           void             *arg)
 {
   /* SysV: %rsp + 8 is 16-byte aligned at a function's entry, so %rsp is
    * 16-byte aligned at the trampoline's call. The trampoline runs with %rsp
    * at the top of this frame. */
-  uint64_t *frame = (uint64_t *) ((uintptr_t) stack_top & ~(uintptr_t) 15) - 8;
+  uintptr_t top = ((uintptr_t) stack_bottom + stack_size) & ~(uintptr_t) 15;
+  uint64_t *frame = (uint64_t *) top - 8;
   uint32_t mxcsr;
   uint16_t x87_cw;
 
@@ -140,12 +142,14 @@ gco__switch_context_init (GcoSwitchContext *ctx,
 
 static inline void
 gco__switch_context_init (GcoSwitchContext *ctx,
-                          void             *stack_top,
+                          void             *stack_bottom,
+                          size_t            stack_size,
                           GcoSwitchEntry    entry,
                           void             *arg)
 {
   /* AAPCS64: sp is always 16-byte aligned. 22 slots, see the .S file. */
-  uint64_t *frame = (uint64_t *) ((uintptr_t) stack_top & ~(uintptr_t) 15) - 22;
+  uintptr_t top = ((uintptr_t) stack_bottom + stack_size) & ~(uintptr_t) 15;
+  uint64_t *frame = (uint64_t *) top - 22;
   uint64_t fpcr;
 
   __asm__ volatile ("mrs %0, fpcr" : "=r" (fpcr));
@@ -245,12 +249,7 @@ gco__switch_fiber_init (GcoSwitchFiber *sw,
                         GcoSwitchEntry  entry,
                         void           *arg)
 {
-#if defined(GCO_SWITCH_ASM)
-  gco__switch_context_init (&sw->context, (char *) stack_bottom + stack_size,
-                            entry, arg);
-#else
   gco__switch_context_init (&sw->context, stack_bottom, stack_size, entry, arg);
-#endif
   sw->return_to = NULL;
 #if defined(GCO_SWITCH_ASAN)
   sw->stack_bottom = stack_bottom;

@@ -436,6 +436,14 @@ flag_body (gpointer   user_data,
   return TRUE;
 }
 
+static gboolean
+count_body (gpointer   user_data,
+            GError   **error)
+{
+  (*(guint *) user_data)++;
+  return TRUE;
+}
+
 static void
 test_shared_source (void)
 {
@@ -449,6 +457,7 @@ test_shared_source (void)
   Yielder yielders[N];
   GcoJob *jobs[N], *late;
   gboolean late_ran = FALSE;
+  guint counted = 0;
 
   g_assert_true (d1 != d2);
   g_assert_true (gco_dispatcher_get_context (d1) == context);
@@ -471,8 +480,21 @@ test_shared_source (void)
     for (guint i = 0; i < N; i++)
       g_assert_cmpuint (g_array_index (log, guint, k * N + i), ==, i);
 
-  /* The budget is the source's: setting it through one shows in the other. */
+  /* The budget and the priority are the source's: a budget set through one
+   * dispatcher and a backlog queued through the other move both. */
   gco__main_dispatcher_set_budget (d1, 1);
+  for (guint i = 0; i < 500; i++)
+    gco_launch (s2, count_body, &counted, NULL);
+  g_main_context_iteration (context, FALSE);
+  g_assert_cmpuint (counted, >, 0);
+  g_assert_cmpuint (counted, <, 500);
+  g_assert_cmpint (gco__main_dispatcher_get_priority (d2), >, REDRAW_PRIORITY);
+  g_assert_cmpint (gco__main_dispatcher_get_priority (d1), ==,
+                   gco__main_dispatcher_get_priority (d2));
+  while (counted < 500)
+    g_main_context_iteration (context, FALSE);
+  gco_test_drain (context);
+  g_assert_cmpint (gco__main_dispatcher_get_priority (d1), ==, G_PRIORITY_DEFAULT);
   g_assert_cmpint (gco__main_dispatcher_get_priority (d2), ==, G_PRIORITY_DEFAULT);
   gco__main_dispatcher_set_budget (d1, 0);
 

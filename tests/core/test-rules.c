@@ -2138,6 +2138,56 @@ test_precise_state_changes_synchronous (void)
   env_finish (&env);
 }
 
+static void
+test_precise_completion_handlers_synchronous (void)
+{
+  GError *failure = g_error_new_literal (G_IO_ERROR, FIRST_FAILURE, "failure");
+  gboolean completed_ran = FALSE, cancelled_ran = FALSE, failed_ran = FALSE, parent_ran = FALSE;
+  ObserveData data = { NULL, };
+  GcoJob *completed, *cancelled, *parent, *failed;
+  Env env;
+  GcoJob *observer;
+
+  g_test_summary ("Precise: completion handlers run synchronously at completion, inside the call that completes the job");
+
+  completed = gco_job_new (NULL);
+  gco_job_add_completion_handler (completed, set_flag_cb, &completed_ran, NULL);
+  gco_job_complete (completed);
+  g_assert_true (completed_ran);
+
+  cancelled = gco_job_new (NULL);
+  gco_job_add_completion_handler (cancelled, set_flag_cb, &cancelled_ran, NULL);
+  gco_job_cancel (cancelled);
+  g_assert_true (cancelled_ran);
+
+  /* A failure completing the child and, through it, the parent. */
+  parent = gco_job_new (NULL);
+  failed = gco_job_new (parent);
+  gco_job_add_completion_handler (parent, set_flag_cb, &parent_ran, NULL);
+  gco_job_add_completion_handler (failed, set_flag_cb, &failed_ran, NULL);
+  gco_job_complete_with_error (failed, failure);
+  g_assert_true (failed_ran);
+  g_assert_true (parent_ran);
+
+  /* A coroutine's body returning: its handler has run before the next
+   * coroutine in the queue runs. */
+  env_init (&env, FALSE);
+  data.observed = gco_launch_job (env.scope, count_runs_body, &(RunCount) { 0, 0 }, NULL);
+  gco_job_add_completion_handler (data.observed, set_flag_cb, &data.handler_ran, NULL);
+  observer = gco_launch_job (env.scope, observer_body, &data, NULL);
+  gco_test_run_until_job (NULL, observer);
+  g_assert_true (data.seen_handler_ran);
+
+  g_error_free (failure);
+  gco_test_assert_finalize_job (observer);
+  gco_test_assert_finalize_job (data.observed);
+  gco_test_assert_finalize_job (completed);
+  gco_test_assert_finalize_job (cancelled);
+  gco_test_assert_finalize_job (failed);
+  gco_test_assert_finalize_job (parent);
+  env_finish (&env);
+}
+
 static gboolean
 joins_and_logs_body (gpointer   user_data,
                      GError   **error)
@@ -2562,6 +2612,27 @@ inner_timeout_block (gpointer   user_data,
   return TRUE;
 }
 
+static gboolean
+delay_block (gpointer   user_data,
+             GError   **error)
+{
+  return gco_delay (100, error);
+}
+
+/* Times out, then unwinds slowly: the test cancels the caller meanwhile. */
+static gboolean
+unwind_slowly_block (gpointer   user_data,
+                     GError   **error)
+{
+  TimeoutData *data = user_data;
+
+  data->inner_ok = gco_await_cancellation (&data->inner_error);
+  data->block_ran = TRUE;
+  gco_non_cancellable (delay_block, NULL, NULL);
+  g_propagate_error (error, g_error_copy (data->inner_error));
+  return FALSE;
+}
+
 typedef struct
 {
   GcoFunc      block;
@@ -2659,6 +2730,28 @@ test_precise_with_timeout_caller_cancelled (void)
   g_assert_false (data.ok);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   timeout_data_clear (&data);
+
+  /* Cancelled after its own deadline expired, while the block unwinds: the
+   * caller is cancelled, and a timeout is no failure (rule 7). */
+  {
+    TimeoutCall call = { unwind_slowly_block, 20, FALSE, &data };
+    Env env;
+    GcoJob *job;
+
+    memset (&data, 0, sizeof (data));
+    env_init (&env, FALSE);
+    job = gco_launch_job (env.scope, with_timeout_body, &call, NULL);
+    gco_test_run_until (NULL, &data.block_ran);
+    gco_job_cancel (job);
+    gco_test_run_until_job (NULL, job);
+    g_assert_error (data.inner_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_false (data.ok);
+    g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_cmpuint (env.catcher.calls, ==, 0);
+    timeout_data_clear (&data);
+    gco_test_assert_finalize_job (job);
+    env_finish (&env);
+  }
 }
 
 static void
@@ -3225,6 +3318,7 @@ main (int   argc,
   g_test_add_func ("/gco/rules/11-cancel-returns-at-once", test_rule_11_cancel_returns_at_once);
 
   g_test_add_func ("/gco/precise/state-changes-synchronous", test_precise_state_changes_synchronous);
+  g_test_add_func ("/gco/precise/completion-handlers-synchronous", test_precise_completion_handlers_synchronous);
   g_test_add_func ("/gco/precise/exception-handler-before-completion", test_precise_exception_handler_before_completion);
   g_test_add_func ("/gco/precise/scope-handler-applies-everywhere", test_precise_scope_handler_applies_everywhere);
   g_test_add_func ("/gco/precise/failure-after-cancel", test_precise_failure_after_cancel);
