@@ -74,6 +74,9 @@ gboolean      gco_job_complete_with_error       (GcoJob        *job,
                                                  const GError  *error);
 
 GCO_AVAILABLE_IN_ALL
+char         *gco_job_dump                      (GcoJob        *job) G_GNUC_WARN_UNUSED_RESULT;
+
+GCO_AVAILABLE_IN_ALL
 GCancellable *gco_job_get_cancellable           (GcoJob        *job);
 
 GCO_AVAILABLE_IN_ALL

@@ -42,6 +42,7 @@ struct _GcoCoroutine
   GcoStart        start;
   gsize           stack_size;
   gint            start_state;    /* GcoStartState, atomic */
+  const char     *suspended_in;   /* the last suspending call, for gco_job_dump() */
 };
 
 /* The coroutine running on this thread, or NULL. */

@@ -26,7 +26,10 @@ gco__coroutine_get_checked (const char  *function,
                             GError     **error)
 {
   if G_LIKELY (current_coroutine != NULL)
-    return current_coroutine;
+    {
+      current_coroutine->suspended_in = function;
+      return current_coroutine;
+    }
 
   g_critical ("%s: this suspending call must be made on a coroutine", function);
   g_set_error (error, GCO_ERROR, GCO_ERROR_NOT_IN_COROUTINE,

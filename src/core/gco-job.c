@@ -12,6 +12,7 @@
 
 #include "gco-job-private.h"
 #include "gco-coroutine-private.h"
+#include "gco-debug-private.h"
 
 /**
  * GcoJob:
@@ -260,7 +261,10 @@ gco__job_init_locked (GcoJob         *job,
   job->slot = slot != NULL ? gco__handler_slot_ref (slot) : NULL;
 
   if (parent == NULL)
-    return FALSE;
+    {
+      GCO_DEBUG_JOB (job, "created");
+      return FALSE;
+    }
 
   /* Rule 8: a job born into a cancelled or finished parent is born
    * cancelled. A finished parent has no children any more. */
@@ -271,6 +275,7 @@ gco__job_init_locked (GcoJob         *job,
     }
 
   attach_child_locked (parent, job);
+  GCO_DEBUG_JOB (job, "created");
   if (gco__job_is_cancelling_locked (parent))
     {
       gco__job_cancel_locked (job, NULL, FALSE);
@@ -375,6 +380,7 @@ gco__job_cancel_locked (GcoJob       *job,
   if (failure)
     job->flags |= GCO_JOB_FLAG_FAILED;
   set_state_locked (job, GCO_JOB_STATE_CANCELLING);
+  GCO_DEBUG_JOB (job, failure ? "failed" : "cancelled");
 
   queue_cancel_cancellable_locked (job);
 
@@ -529,6 +535,7 @@ complete_locked (GcoJob *job)
   GcoJob *parent = job->parent;
 
   set_state_locked (job, job->error != NULL ? GCO_JOB_STATE_CANCELLED : GCO_JOB_STATE_COMPLETED);
+  GCO_DEBUG_JOB (job, "finished");
   job->completed_handlers = job->handlers;
   job->handlers = job->last_handler = NULL;
 

@@ -152,8 +152,10 @@ test_other_thread (void)
   gco_test_run_until_job (NULL, late_job);
   g_assert_true (late.thread == worker->thread);
 
-  finish_scope (scope);
+  /* Join the worker first: it may still be dropping its references to jobs
+   * that other threads already see completed. */
   worker_free (worker);
+  finish_scope (scope);
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
     gco_test_assert_finalize_job (jobs[i]);
   gco_test_assert_finalize_job (late_job);
@@ -274,8 +276,8 @@ test_cross_thread_cancel_and_join (void)
   g_assert_true (where.thread_after_cancel == worker->thread);
   g_assert_true (gco_job_is_completed (cj.target));
 
-  finish_scope (remote);
   worker_free (worker);
+  finish_scope (remote);
   gco_test_assert_finalize_job (cj.target);
   gco_test_assert_finalize_job (job);
   finish_scope (scope);
@@ -344,8 +346,8 @@ test_immediate_other_context (void)
   g_assert_true (from_main.thread == worker->thread);
 
   gco_test_run_until_job (NULL, on_worker.job);
-  finish_scope (scope);
   worker_free (worker);
+  finish_scope (scope);
   gco_test_assert_finalize_job (on_worker.job);
   gco_test_assert_finalize_job (from_main.job);
 }
