@@ -80,6 +80,10 @@ void      gco__stack_set_limit              (guint         max_live);
  * vm.max_map_count. */
 void      gco__stack_set_guard_budget       (guint         max_guarded);
 
+/* Whether stacks get their guard pages as guard regions (Linux 6.13's
+ * MADV_GUARD_INSTALL), which cost no memory mapping. */
+gboolean  gco__stack_has_guard_regions      (void);
+
 /* Releases the calling thread's cache of stacks (also done at thread exit). */
 void      gco__stack_trim_cache             (void);
 

@@ -154,7 +154,7 @@ gco__fiber_get_stack_size (GcoFiber *fiber)
 gboolean
 gco__fiber_has_guard_page (GcoFiber *fiber)
 {
-  return fiber->stack->slab == NULL;
+  return fiber->stack->guarded;
 }
 
 gpointer

@@ -8,12 +8,13 @@
  * anyway. The fiber layer puts its own bookkeeping right below the descriptor
  * and the machine stack below that.
  *
- * Most stacks have an inaccessible guard page below the bottom, so running
- * off the end crashes at once. A guard page costs a second memory mapping,
- * and Linux caps mappings per process (vm.max_map_count, 65530 by default),
- * so past a budget stacks are carved from unguarded slabs. Every stack,
- * guarded or not, has a canary in its lowest bytes, checked each time its
- * fiber suspends or finishes.
+ * Stacks have an inaccessible guard page below the bottom, so running off the
+ * end crashes at once. On Linux 6.13 and later, slabs of stacks get their
+ * guard pages with MADV_GUARD_INSTALL, which costs no memory mapping. Before
+ * that, a guard page costs a second mapping, and Linux caps mappings per
+ * process (vm.max_map_count, 65530 by default), so past a budget stacks are
+ * carved from unguarded slabs, with a canary in their lowest bytes checked
+ * each time the fiber suspends or finishes.
  */
 
 #pragma once
@@ -31,7 +32,8 @@ struct _GcoStack
 {
   guint8  *bottom;       /* the lowest usable byte, above the guard page if any */
   gsize    size;         /* usable bytes, up to the end of this descriptor */
-  GcoSlab *slab;         /* the slab it was carved from, NULL with a guard page */
+  GcoSlab *slab;         /* the slab it was carved from, NULL for a mapping of its own */
+  gboolean guarded;      /* an inaccessible page lies below bottom */
   guint    valgrind_id;
 };
 
@@ -80,10 +82,12 @@ gco__stack_canary_intact (const GcoStack *stack)
   return bits == 0;
 }
 
+/* Only stacks without a guard page need the canary: reading it costs a page
+ * fault on a fresh stack (the zero page gets mapped). */
 static inline void
 gco__stack_check_canary (GcoStack *stack)
 {
-  if (G_UNLIKELY (!gco__stack_canary_intact (stack)))
+  if (G_UNLIKELY (!stack->guarded && !gco__stack_canary_intact (stack)))
     gco__stack_overflowed (stack);
 }
 

@@ -40,10 +40,15 @@
 #define DEFAULT_MAX_MAP_COUNT 65530
 #define GUARD_BUDGET_DIVISOR  8
 
-/* The slabs of one stack size. */
+#ifndef MADV_GUARD_INSTALL
+# define MADV_GUARD_INSTALL 102  /* Linux 6.13 */
+#endif
+
+/* The slabs of one stack size, with or without guard regions. */
 typedef struct
 {
   gsize  slot_size;
+  gsize  guard_size;  /* below each slot's stack: 0, or a page of guard region */
   GQueue partial;     /* slabs with at least one free slot */
 } SlabClass;
 
@@ -237,6 +242,7 @@ stack_init (guint8  *bottom,
   stack->bottom = bottom;
   stack->size = size;
   stack->slab = slab;
+  stack->guarded = FALSE;
   stack->valgrind_id = gco__switch_stack_register (bottom, size);
   return stack;
 }
@@ -246,6 +252,7 @@ map_guarded (gsize  size,
              int   *err)
 {
   gsize page = page_size ();
+  GcoStack *stack;
   guint8 *region;
 
   if (size > G_MAXSIZE - page)
@@ -267,7 +274,9 @@ map_guarded (gsize  size,
       return NULL;
     }
 
-  return stack_init (region + page, size, NULL);
+  stack = stack_init (region + page, size, NULL);
+  stack->guarded = TRUE;
+  return stack;
 }
 
 static void
@@ -280,19 +289,22 @@ unmap_guarded (GcoStack *stack)
 }
 
 static SlabClass *
-slab_class_get (gsize slot_size)
+slab_class_get (gsize stack_size,
+                gsize guard_size)
 {
   SlabClass *class;
+  gsize slot_size = stack_size + guard_size;
 
   for (GSList *l = slab_classes; l != NULL; l = l->next)
     {
       class = l->data;
-      if (class->slot_size == slot_size)
+      if (class->slot_size == slot_size && class->guard_size == guard_size)
         return class;
     }
 
   class = g_new0 (SlabClass, 1);
   class->slot_size = slot_size;
+  class->guard_size = guard_size;
   slab_classes = g_slist_prepend (slab_classes, class);
   return class;
 }
@@ -310,6 +322,16 @@ slab_new (SlabClass *class,
   if (base == NULL)
     return NULL;
 
+  for (guint i = 0; i < n_slots && class->guard_size > 0; i++)
+    {
+      if (madvise (base + i * slot_size, class->guard_size, MADV_GUARD_INSTALL) != 0)
+        {
+          *err = errno;
+          munmap (base, slot_size * n_slots);
+          return NULL;
+        }
+    }
+
   slab = g_malloc (sizeof (GcoSlab) + n_slots * sizeof (guint16));
   slab->link = (GList) { .data = slab };
   slab->class = class;
@@ -324,15 +346,17 @@ slab_new (SlabClass *class,
 }
 
 static GcoStack *
-slab_take (gsize  size,
-           int   *err)
+slab_take (gsize     size,
+           gboolean  guarded,
+           int      *err)
 {
   SlabClass *class;
   GcoSlab *slab;
+  GcoStack *stack;
   guint slot;
 
   g_mutex_lock (&slab_lock);
-  class = slab_class_get (size);
+  class = slab_class_get (size, guarded ? page_size () : 0);
   slab = g_queue_peek_head (&class->partial);
   if (slab == NULL && (slab = slab_new (class, err)) != NULL)
     g_queue_push_head_link (&class->partial, &slab->link);
@@ -347,7 +371,37 @@ slab_take (gsize  size,
     g_queue_unlink (&class->partial, &slab->link);
   g_mutex_unlock (&slab_lock);
 
-  return stack_init (slab->base + slot * size, size, slab);
+  stack = stack_init (slab->base + slot * slab->slot_size + class->guard_size, size, slab);
+  stack->guarded = class->guard_size > 0;
+  return stack;
+}
+
+/* Whether the kernel installs guard regions (Linux 6.13): asked once, on a
+ * throwaway mapping. The test hook that sets a guard budget turns them off, to
+ * exercise the fallback. */
+static gboolean
+guard_regions_supported (void)
+{
+  static gsize probed;
+  static gboolean supported;
+
+  if (g_atomic_int_get (&guard_budget_override) != 0)
+    return FALSE;
+
+  if (g_once_init_enter (&probed))
+    {
+      int err;
+      guint8 *region = map_lazily (page_size () * 2, &err);
+
+      if (region != NULL)
+        {
+          supported = madvise (region, page_size (), MADV_GUARD_INSTALL) == 0;
+          munmap (region, page_size () * 2);
+        }
+      g_once_init_leave (&probed, 1);
+    }
+
+  return supported;
 }
 
 /* Gives a slot back: its memory goes back to the system at once, and the
@@ -398,7 +452,9 @@ stack_map (gsize    size,
   GcoStack *stack = NULL;
   int err = ENOMEM;
 
-  if (counter_reserve (&n_guarded_mapped, get_guard_budget ()))
+  if (guard_regions_supported ())
+    stack = slab_take (size, TRUE, &err);
+  else if (counter_reserve (&n_guarded_mapped, get_guard_budget ()))
     {
       stack = map_guarded (size, &err);
       if (stack == NULL)
@@ -406,7 +462,7 @@ stack_map (gsize    size,
     }
 
   if (stack == NULL)
-    stack = slab_take (size, &err);
+    stack = slab_take (size, FALSE, &err);
 
   if (stack == NULL)
     g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
@@ -494,7 +550,7 @@ gco__stack_new (gsize    size,
       return NULL;
     }
 
-  g_atomic_int_inc (stack->slab != NULL ? &n_live_unguarded : &n_live_guarded);
+  g_atomic_int_inc (stack->guarded ? &n_live_guarded : &n_live_unguarded);
   /* The entry frame of the stack's last fiber lies in its top page;
    * clearing the whole shadow would cost ASan builds an eighth of every
    * stack in memory. */
@@ -506,7 +562,7 @@ void
 gco__stack_free (GcoStack *stack)
 {
   g_atomic_int_add (&n_live, -1);
-  g_atomic_int_add (stack->slab != NULL ? &n_live_unguarded : &n_live_guarded, -1);
+  g_atomic_int_add (stack->guarded ? &n_live_guarded : &n_live_unguarded, -1);
 
   if (!cache_put (stack))
     stack_release (stack);
@@ -518,7 +574,13 @@ gco__stack_overflowed (GcoStack *stack)
   g_error ("gco: coroutine stack overflow: a coroutine ran past the end of its "
            "%" G_GSIZE_FORMAT "-byte stack%s. Give it a larger stack "
            "(the launch's stack size, or GCO_STACK_SIZE).",
-           stack->size, stack->slab != NULL ? " (which has no guard page)" : "");
+           stack->size, !stack->guarded ? " (which has no guard page)" : "");
+}
+
+gboolean
+gco__stack_has_guard_regions (void)
+{
+  return guard_regions_supported ();
 }
 
 void

@@ -638,8 +638,12 @@ test_launch_full_dispatcher (void)
   GcoJob *job;
 
   options.dispatcher = worker->dispatcher;
+  /* Lazy, so the job cannot complete on the worker before its parent is
+   * checked here. */
+  options.start = GCO_START_LAZY;
   job = gco_launch_full (scope, &options, dispatcher_override_body, &probe, probe_destroy);
   g_assert_true (gco_job_get_parent (job) == gco_scope_get_job (scope));
+  g_assert_true (gco_job_start (job));
   gco_test_run_until_job (NULL, job);
 
   g_assert_null (gco_job_get_error (job));
