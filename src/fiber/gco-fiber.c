@@ -33,7 +33,8 @@ struct _GcoFiber
   FiberState      state;
 };
 
-static _Thread_local GcoFiber *current;
+/* initial-exec: read on every switch; see gco-util-private.h. */
+static __thread __attribute__ ((tls_model ("initial-exec"))) GcoFiber *current;
 
 /* Identifies the calling thread: the address of a thread-local variable is
  * unique among live threads and costs no call, unlike g_thread_self(). */
