@@ -77,13 +77,15 @@ void          gco__coroutine_pop_frame       (GcoCoroutine  *co,
                                               GcoJob        *saved_current,
                                               GcoScope      *saved_scope);
 
-/* Launches a coroutine; the core of every builder. @parent_slot is the
- * exception handler slot it inherits. Returns a new reference. */
+/* Launches a coroutine; the core of every builder. @slot is the exception
+ * handler slot it inherits. Returns a new reference, or with @forget nothing
+ * (the scope owns the coroutine). */
 GcoCoroutine *gco__coroutine_launch          (GcoJob                 *parent,
                                               GcoDispatcher          *dispatcher,
                                               GcoHandlerSlot         *slot,
                                               const GcoLaunchOptions *options,
                                               guint                   flags,
+                                              gboolean                forget,
                                               GcoFunc                 func,
                                               GcoValueFunc            value_func,
                                               gpointer                user_data,

@@ -213,12 +213,15 @@ coroutine_run_cb (GcoRunnable *runnable)
     coroutine_resume (co);
 }
 
+/* Takes a start reference, or with @transfer takes over the caller's. */
 static void
-coroutine_start (GcoCoroutine *co)
+coroutine_start (GcoCoroutine *co,
+                 gboolean      transfer)
 {
   GcoDispatcher *dispatcher = co->dispatcher;
 
-  gco_job_ref (&co->job);  /* the start reference */
+  if (!transfer)
+    gco_job_ref (&co->job);  /* the start reference */
 
   if (co->start == GCO_START_UNDISPATCHED && dispatcher->klass->is_current_thread (dispatcher))
     {
@@ -289,6 +292,7 @@ gco__coroutine_launch (GcoJob                 *parent,
                        GcoHandlerSlot         *slot,
                        const GcoLaunchOptions *options,
                        guint                   flags,
+                       gboolean                forget,
                        GcoFunc                 func,
                        GcoValueFunc            value_func,
                        gpointer                user_data,
@@ -329,9 +333,11 @@ gco__coroutine_launch (GcoJob                 *parent,
 
   /* Rule 8: born cancelled, it never runs (unless atomic). */
   if (!lazy && !(born_cancelled && co->start != GCO_START_ATOMIC))
-    coroutine_start (co);
+    coroutine_start (co, forget);
+  else if (forget)
+    gco_job_unref (&co->job);
 
-  return co;
+  return forget ? NULL : co;
 }
 
 gboolean
@@ -348,7 +354,7 @@ gco__coroutine_start_lazy (GcoCoroutine *co)
   gco__tree_unlock ();
 
   if (start)
-    coroutine_start (co);
+    coroutine_start (co, FALSE);
 
   return start;
 }
@@ -412,7 +418,7 @@ gco_launch_full (GcoScope               *scope,
   g_return_val_if_fail (scope != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  return &gco__coroutine_launch (scope->job, scope->dispatcher, scope->slot, options, 0,
+  return &gco__coroutine_launch (scope->job, scope->dispatcher, scope->slot, options, 0, FALSE,
                                  func, NULL, user_data, destroy, NULL)->job;
 }
 
@@ -464,7 +470,9 @@ gco_launch (GcoScope       *scope,
   g_return_if_fail (scope != NULL);
   g_return_if_fail (func != NULL);
 
-  gco_job_unref (gco_launch_full (scope, NULL, func, user_data, destroy));
+  /* Fire and forget: the launch's reference becomes the start's. */
+  gco__coroutine_launch (scope->job, scope->dispatcher, scope->slot, NULL, 0, TRUE,
+                         func, NULL, user_data, destroy, NULL);
 }
 
 /**
@@ -497,7 +505,7 @@ gco_async_full (GcoScope               *scope,
   g_return_val_if_fail (func != NULL, NULL);
 
   return (GcoDeferred *) &gco__coroutine_launch (scope->job, scope->dispatcher, scope->slot,
-                                                 options, GCO_JOB_FLAG_DEFERRED, NULL, func,
+                                                 options, GCO_JOB_FLAG_DEFERRED, FALSE, NULL, func,
                                                  user_data, destroy, result_destroy)->job;
 }
 

@@ -665,7 +665,8 @@ gco_job_unref (GcoJob *job)
   free_handlers (job->handlers);
   free_handlers (job->completed_handlers);
   g_clear_error (&job->error);
-  g_slist_free_full (job->old_errors, (GDestroyNotify) g_error_free);
+  if G_UNLIKELY (job->old_errors != NULL)
+    g_slist_free_full (job->old_errors, (GDestroyNotify) g_error_free);
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->slot, gco__handler_slot_unref);
   g_free (job->name);

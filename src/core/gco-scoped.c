@@ -378,7 +378,7 @@ gco_with_dispatcher (GcoDispatcher  *dispatcher,
     return scope_builder (co, 0, func, user_data, error);
 
   child = gco__coroutine_launch (co->current, dispatcher, co->current->slot, NULL,
-                                 GCO_JOB_FLAG_SCOPED, func, NULL, user_data, NULL, NULL);
+                                 GCO_JOB_FLAG_SCOPED, FALSE, func, NULL, user_data, NULL, NULL);
   wait_final (co, &child->job);
   ok = frame_result (co, &child->job, error);
   gco_job_unref (&child->job);
