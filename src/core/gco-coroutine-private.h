@@ -55,16 +55,35 @@ GcoCoroutine *gco__coroutine_get_checked     (const char    *function,
 
 /* Suspension: arm, check the condition, then suspend or disarm. A wake-up
  * that comes between the arm and the suspend is not lost. */
-void          gco__coroutine_arm             (GcoCoroutine  *co);
+static inline void
+gco__coroutine_arm (GcoCoroutine *co)
+{
+  g_atomic_int_set (&co->wake_state, GCO_WAKE_ARMED);
+}
+
 void          gco__coroutine_disarm          (GcoCoroutine  *co);
 void          gco__coroutine_suspend         (GcoCoroutine  *co);
 
 /* Whether the innermost frame of @co is cancelled (prompt cancellation). */
-gboolean      gco__coroutine_is_cancelled    (GcoCoroutine  *co);
+static inline gboolean
+gco__coroutine_is_cancelled (GcoCoroutine *co)
+{
+  return gco__job_is_cancelling_locked (co->current);
+}
+
+void          gco__coroutine_set_cancelled   (GError       **error);
 
 /* Sets G_IO_ERROR_CANCELLED and returns FALSE when the frame is cancelled. */
-gboolean      gco__coroutine_check_active    (GcoCoroutine  *co,
-                                              GError       **error);
+static inline gboolean
+gco__coroutine_check_active (GcoCoroutine  *co,
+                             GError       **error)
+{
+  if G_LIKELY (!gco__coroutine_is_cancelled (co))
+    return TRUE;
+
+  gco__coroutine_set_cancelled (error);
+  return FALSE;
+}
 
 void          gco__coroutine_finalize        (GcoCoroutine  *co);
 

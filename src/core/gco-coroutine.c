@@ -40,12 +40,6 @@ gco__coroutine_get_checked (const char  *function,
 /* Suspension */
 
 void
-gco__coroutine_arm (GcoCoroutine *co)
-{
-  g_atomic_int_set (&co->wake_state, GCO_WAKE_ARMED);
-}
-
-void
 gco__coroutine_suspend (GcoCoroutine *co)
 {
   g_assert (co == current_coroutine);
@@ -69,21 +63,10 @@ gco__coroutine_wake (GcoCoroutine *co)
     gco__dispatcher_schedule (co->dispatcher, &co->runnable);
 }
 
-gboolean
-gco__coroutine_is_cancelled (GcoCoroutine *co)
+void
+gco__coroutine_set_cancelled (GError **error)
 {
-  return gco__job_is_cancelling_locked (co->current);
-}
-
-gboolean
-gco__coroutine_check_active (GcoCoroutine  *co,
-                             GError       **error)
-{
-  if G_LIKELY (!gco__coroutine_is_cancelled (co))
-    return TRUE;
-
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  return FALSE;
 }
 
 /* Frames */

@@ -107,8 +107,23 @@ void          gco__job_cancel_locked          (GcoJob        *job,
                                                const GError  *cause,
                                                gboolean       failure);
 
-gboolean      gco__job_is_cancelling_locked   (GcoJob        *job);
-gboolean      gco__job_is_final               (GcoJob        *job);
+/* Cancelling or cancelled; readable without the lock. */
+static inline gboolean
+gco__job_is_cancelling_locked (GcoJob *job)
+{
+  GcoJobState state = (GcoJobState) g_atomic_int_get ((gint *) &job->state);
+
+  return state == GCO_JOB_STATE_CANCELLING || state == GCO_JOB_STATE_CANCELLED;
+}
+
+/* Completed or cancelled; readable without the lock. */
+static inline gboolean
+gco__job_is_final (GcoJob *job)
+{
+  GcoJobState state = (GcoJobState) g_atomic_int_get ((gint *) &job->state);
+
+  return state == GCO_JOB_STATE_CANCELLED || state == GCO_JOB_STATE_COMPLETED;
+}
 gint          gco__job_get_ref_count          (GcoJob        *job);
 
 /* Whether @ancestor is @job or one of its ancestors. Under the lock. */

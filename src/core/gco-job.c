@@ -179,22 +179,6 @@ get_state (GcoJob *job)
   return (GcoJobState) g_atomic_int_get ((gint *) &job->state);
 }
 
-gboolean
-gco__job_is_final (GcoJob *job)
-{
-  GcoJobState state = get_state (job);
-
-  return state == GCO_JOB_STATE_CANCELLED || state == GCO_JOB_STATE_COMPLETED;
-}
-
-gboolean
-gco__job_is_cancelling_locked (GcoJob *job)
-{
-  GcoJobState state = get_state (job);
-
-  return state == GCO_JOB_STATE_CANCELLING || state == GCO_JOB_STATE_CANCELLED;
-}
-
 gint
 gco__job_get_ref_count (GcoJob *job)
 {
