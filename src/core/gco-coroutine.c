@@ -130,9 +130,12 @@ coroutine_main (gpointer data)
   co->user_data = NULL;
   g_clear_pointer (&co->current_scope, gco_scope_unref);
 
+  /* What the completion causes (handlers, the parent's completion) runs once
+   * the fiber has finished, back on the thread's stack: see
+   * coroutine_resume (). */
   gco__tree_lock ();
   gco__job_body_done_locked (&co->job, error, value, co->result_destroy);
-  gco__tree_unlock_and_flush ();
+  gco__tree_unlock ();
 }
 
 static void
@@ -149,6 +152,7 @@ coroutine_resume (GcoCoroutine *co)
     {
       gco__fiber_free (co->fiber);
       co->fiber = NULL;
+      gco__actions_flush ();
       gco_job_unref (&co->job);  /* the body's reference */
     }
 }
@@ -245,7 +249,7 @@ gco__coroutine_was_abandoned (GcoCoroutine *co)
 gboolean
 gco__coroutine_is_launch (GcoCoroutine *co)
 {
-  return !(co->job.flags & GCO_JOB_FLAG_DEFERRED);
+  return !(co->job.traits & GCO_JOB_FLAG_DEFERRED);
 }
 
 /* A coroutine that will never run releases its data when its job completes. */

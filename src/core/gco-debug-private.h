@@ -15,6 +15,10 @@ typedef enum {
 
 guint gco__debug_get_flags (void);
 
+/* Logs @message (transfer full) as a debug message once the tree lock is
+ * released. Under the tree lock. */
+void  gco__debug_queue     (char       *message);
+
 /* Logs an event of @job's life. Under the tree lock. */
 void  gco__debug_job       (GcoJob     *job,
                             const char *event);

@@ -37,15 +37,33 @@ state_name (GcoJobState state)
   return state < G_N_ELEMENTS (names) ? names[state] : "?";
 }
 
+static void
+log_action (gpointer a,
+            gpointer b)
+{
+  g_debug ("%s", (const char *) a);
+  g_free (a);
+}
+
+/* Messages are formatted under the lock and logged after it: a log writer
+ * may call back into gco. */
+void
+gco__debug_queue (char *message)
+{
+  gco__action_queue (log_action, message, NULL);
+}
+
 void
 gco__debug_job (GcoJob     *job,
                 const char *event)
 {
   const GError *error = job->error;
 
-  g_debug ("job ‘%s’ (%p, parent %p): %s, %s%s%s", gco_job_get_name (job), (gpointer) job,
-           (gpointer) job->parent, event, state_name (job->state),
-           error != NULL ? ": " : "", error != NULL ? error->message : "");
+  gco__debug_queue (g_strdup_printf ("job ‘%s’ (%p, parent %p): %s, %s%s%s",
+                                     gco_job_get_name (job), (gpointer) job,
+                                     (gpointer) job->parent, event, state_name (job->state),
+                                     error != NULL ? ": " : "",
+                                     error != NULL ? error->message : ""));
 }
 
 static void
@@ -55,7 +73,7 @@ dump_locked (GString *out,
 {
   g_string_append_printf (out, "%*s%s [%s%s]", (int) depth * 2, "",
                           gco_job_get_name (job), state_name (job->state),
-                          (job->flags & GCO_JOB_FLAG_SUPERVISOR) ? ", supervisor" : "");
+                          (job->traits & GCO_JOB_FLAG_SUPERVISOR) ? ", supervisor" : "");
   if (job->error != NULL)
     g_string_append_printf (out, " %s: %s",
                             (job->flags & GCO_JOB_FLAG_FAILED) ? "failed" : "cancelled",

@@ -23,7 +23,7 @@ G_DEFINE_BOXED_TYPE (GcoDeferred, gco_deferred, gco_deferred_ref, gco_deferred_u
 static inline gboolean
 is_deferred (GcoDeferred *deferred)
 {
-  return (((GcoJob *) deferred)->flags & GCO_JOB_FLAG_DEFERRED) != 0;
+  return (((GcoJob *) deferred)->traits & GCO_JOB_FLAG_DEFERRED) != 0;
 }
 
 /**

@@ -46,6 +46,7 @@ struct _GcoJob
   gint             ref_count;
   GcoJobKind       kind;
   guint            flags;          /* GcoJobFlags, under the lock */
+  guint            traits;         /* SUPERVISOR, DEFERRED, SCOPED: set once, read freely */
   GcoJobState      state;          /* written under the lock, read atomically */
 
   GcoJob          *parent;         /* strong: a child keeps its parent alive */
@@ -59,7 +60,6 @@ struct _GcoJob
   GSList          *old_errors;     /* errors a failure replaced: readers may hold them */
   GcoHandlerNode  *handlers;       /* completion handlers, in the order added */
   GcoHandlerNode  *last_handler;
-  GcoHandlerNode  *completed_handlers; /* taken at completion, run after the lock */
   GCancellable    *cancellable;    /* created on request */
   GcoHandlerSlot  *slot;           /* exception handler of the scope it runs in */
 
@@ -79,6 +79,9 @@ void          gco__tree_unlock                (void);
 /* Unlocks the tree and runs the actions queued on this thread (unless this
  * thread is already running them further up the stack). */
 void          gco__tree_unlock_and_flush      (void);
+
+/* Runs the actions queued on this thread, unless it already is. */
+void          gco__actions_flush              (void);
 
 typedef void (*GcoActionFunc) (gpointer a, gpointer b);
 void          gco__action_queue               (GcoActionFunc  func,
@@ -130,11 +133,11 @@ gint          gco__job_get_ref_count          (GcoJob        *job);
 gboolean      gco__job_has_ancestor_locked    (GcoJob        *job,
                                                GcoJob        *ancestor);
 
-/* A completion handler that is guaranteed to be removable: returns 0 when the
- * job is already final (and then does not run @handler). */
+/* A completion handler that wakes @co, holding a reference on it; returns 0
+ * when the job is already final (and then does not run @handler). */
 guint         gco__job_add_waiter             (GcoJob        *job,
                                                GcoJobHandler  handler,
-                                               gpointer       user_data);
+                                               GcoCoroutine  *co);
 
 GcoJob       *gco__job_new_plain              (GcoJob        *parent,
                                                guint          flags);

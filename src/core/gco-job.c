@@ -61,7 +61,7 @@ typedef struct
   gboolean   flushing;
 } GcoActionQueue;
 
-static GMutex tree_mutex;
+static GcoMutex tree_mutex = GCO_MUTEX_INIT;
 static guint  last_handler_id;
 
 static void action_queue_free (gpointer data);
@@ -76,13 +76,13 @@ static void try_finalize_locked (GcoJob *job);
 void
 gco__tree_lock (void)
 {
-  g_mutex_lock (&tree_mutex);
+  gco_mutex_lock (&tree_mutex);
 }
 
 void
 gco__tree_unlock (void)
 {
-  g_mutex_unlock (&tree_mutex);
+  gco_mutex_unlock (&tree_mutex);
 }
 
 static void
@@ -132,9 +132,14 @@ gco__action_queue (GcoActionFunc func,
 void
 gco__tree_unlock_and_flush (void)
 {
-  GcoActionQueue *queue = get_action_queue ();
+  gco_mutex_unlock (&tree_mutex);
+  gco__actions_flush ();
+}
 
-  g_mutex_unlock (&tree_mutex);
+void
+gco__actions_flush (void)
+{
+  GcoActionQueue *queue = get_action_queue ();
 
   if (queue->flushing || queue->len == 0)
     return;
@@ -241,6 +246,7 @@ gco__job_init_locked (GcoJob         *job,
   gco_ref_init (&job->ref_count);
   job->kind = kind;
   job->flags = flags;
+  job->traits = flags & (GCO_JOB_FLAG_SUPERVISOR | GCO_JOB_FLAG_DEFERRED | GCO_JOB_FLAG_SCOPED);
   job->state = GCO_JOB_STATE_ACTIVE;
   job->slot = slot != NULL ? gco__handler_slot_ref (slot) : NULL;
 
@@ -251,8 +257,9 @@ gco__job_init_locked (GcoJob         *job,
     }
 
   /* Rule 8: a job born into a cancelled or finished parent is born
-   * cancelled. A finished parent has no children any more. */
-  if (gco__job_is_final (parent))
+   * cancelled. A finished parent has no children any more, nor has one about
+   * to finish (its exception handler may be running). */
+  if (gco__job_is_final (parent) || (parent->flags & GCO_JOB_FLAG_FINALIZING))
     {
       gco__job_cancel_locked (job, NULL, FALSE);
       return TRUE;
@@ -307,9 +314,9 @@ queue_cancel_cancellable_locked (GcoJob *job)
 static void
 propagate_failure_locked (GcoJob *job)
 {
-  if ((job->flags & GCO_JOB_FLAG_SCOPED) || job->parent == NULL)
+  if ((job->traits & GCO_JOB_FLAG_SCOPED) || job->parent == NULL)
     return;
-  if (job->parent->flags & GCO_JOB_FLAG_SUPERVISOR)
+  if (job->parent->traits & GCO_JOB_FLAG_SUPERVISOR)
     return;
 
   gco__job_cancel_locked (job->parent, job->error, TRUE);
@@ -347,8 +354,8 @@ gco__job_cancel_locked (GcoJob       *job,
         return;
       if (job->flags & GCO_JOB_FLAG_FAILED)
         {
-          g_debug ("Job ‘%s’ already failed; dropping a later failure: %s",
-                   gco_job_get_name (job), cause->message);
+          gco__debug_queue (g_strdup_printf ("Job ‘%s’ already failed; dropping a later failure: %s",
+                                             gco_job_get_name (job), cause->message));
           return;
         }
       /* Readers may hold the previous error (gco_job_get_error): it lives as
@@ -412,7 +419,7 @@ gco__job_body_done_locked (GcoJob         *job,
     }
   else if (!gco__job_is_cancelling_locked (job))
     {
-      if (job->flags & GCO_JOB_FLAG_DEFERRED)
+      if (job->traits & GCO_JOB_FLAG_DEFERRED)
         {
           job->value = value;
           job->value_destroy = value_destroy;
@@ -437,10 +444,10 @@ static void complete_locked (GcoJob *job);
 static gboolean
 needs_exception_handler_locked (GcoJob *job)
 {
-  if (!(job->flags & GCO_JOB_FLAG_FAILED) || (job->flags & GCO_JOB_FLAG_SCOPED))
+  if (!(job->flags & GCO_JOB_FLAG_FAILED) || (job->traits & GCO_JOB_FLAG_SCOPED))
     return FALSE;
   if (job->parent != NULL &&
-      !(job->parent->flags & GCO_JOB_FLAG_SUPERVISOR) &&
+      !(job->parent->traits & GCO_JOB_FLAG_SUPERVISOR) &&
       handles_exception_locked (job->parent))
     return FALSE;
 
@@ -478,6 +485,26 @@ try_finalize_locked (GcoJob *job)
     complete_locked (job);
 }
 
+/* Takes the next completion handler of a final job, under the lock, so that
+ * removing a handler that has not run yet really removes it. */
+static GcoHandlerNode *
+pop_handler (GcoJob *job)
+{
+  GcoHandlerNode *node;
+
+  gco__tree_lock ();
+  node = job->handlers;
+  if (node != NULL)
+    {
+      job->handlers = node->next;
+      if (job->handlers == NULL)
+        job->last_handler = NULL;
+    }
+  gco__tree_unlock ();
+
+  return node;
+}
+
 /* After the final state: completion handlers, in the order added, then the
  * references the tree held. */
 static void
@@ -486,14 +513,10 @@ completed_action (gpointer a,
 {
   GcoJob *job = a;
   GcoJob *parent = b;
-  GcoHandlerNode *handlers = job->completed_handlers;
+  GcoHandlerNode *node;
 
-  job->completed_handlers = NULL;
-  while (handlers != NULL)
+  while ((node = pop_handler (job)) != NULL)
     {
-      GcoHandlerNode *node = handlers;
-
-      handlers = node->next;
       node->handler (job, job->error, node->user_data);
       if (node->destroy != NULL)
         node->destroy (node->user_data);
@@ -520,8 +543,6 @@ complete_locked (GcoJob *job)
 
   set_state_locked (job, job->error != NULL ? GCO_JOB_STATE_CANCELLED : GCO_JOB_STATE_COMPLETED);
   GCO_DEBUG_JOB (job, "finished");
-  job->completed_handlers = job->handlers;
-  job->handlers = job->last_handler = NULL;
 
   if (parent != NULL)
     detach_child_locked (parent, job);
@@ -647,7 +668,6 @@ gco_job_unref (GcoJob *job)
   g_assert (job->parent == NULL);
 
   free_handlers (job->handlers);
-  free_handlers (job->completed_handlers);
   g_clear_error (&job->error);
   if G_UNLIKELY (job->old_errors != NULL)
     g_slist_free_full (job->old_errors, (GDestroyNotify) g_error_free);
@@ -758,7 +778,7 @@ gco_job_is_supervisor (GcoJob *job)
 {
   g_return_val_if_fail (job != NULL, FALSE);
 
-  return (job->flags & GCO_JOB_FLAG_SUPERVISOR) != 0;
+  return (job->traits & GCO_JOB_FLAG_SUPERVISOR) != 0;
 }
 
 /**
@@ -881,7 +901,7 @@ gco_job_get_name (GcoJob *job)
       return "coroutine";
     case GCO_JOB_KIND_PLAIN:
     default:
-      return (job->flags & GCO_JOB_FLAG_SUPERVISOR) ? "supervisor-job" : "job";
+      return (job->traits & GCO_JOB_FLAG_SUPERVISOR) ? "supervisor-job" : "job";
     }
 }
 
@@ -1134,13 +1154,17 @@ gco_job_add_completion_handler (GcoJob         *job,
 guint
 gco__job_add_waiter (GcoJob        *job,
                      GcoJobHandler  handler,
-                     gpointer       user_data)
+                     GcoCoroutine  *co)
 {
   guint id = 0;
 
   gco__tree_lock ();
+  /* The waiter keeps the coroutine alive: a job completing on another
+   * thread may run it after the coroutine stopped waiting. A late wake-up is
+   * harmless, every wait re-checks what it waits for. */
   if (!gco__job_is_final (job))
-    id = append_handler_locked (job, handler, user_data, NULL)->id;
+    id = append_handler_locked (job, handler, gco_job_ref (&co->job),
+                                (GDestroyNotify) gco_job_unref)->id;
   gco__tree_unlock ();
 
   return id;

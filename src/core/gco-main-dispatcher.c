@@ -10,8 +10,9 @@
  *  3. run the queue as it was when the dispatch began, in FIFO order, within a
  *     time budget: what is queued meanwhile waits for the next dispatch, so
  *     other sources get their turn;
- *  4. past the budget, drop below GDK_PRIORITY_REDRAW until the backlog is
- *     drained, so painting and input never starve.
+ *  4. when the queue has not been empty for longer than the budget (within
+ *     one dispatch or across several), drop below GDK_PRIORITY_REDRAW until
+ *     the backlog is drained, so painting and input never starve.
  *
  * Same-thread pushes touch only the local queue: readiness is reported from
  * prepare/check, with no syscall (g_source_set_ready_time would write the
@@ -40,13 +41,14 @@ typedef struct
   GcoRunnable   *head;           /* local queue: the owner thread only */
   GcoRunnable   *tail;
 
-  GMutex         remote_mutex;   /* remote queue: pushes from other threads */
+  GcoMutex       remote_mutex;   /* remote queue: pushes from other threads */
   GcoRunnable   *remote_head;
   GcoRunnable   *remote_tail;
   gint           has_remote;     /* atomic */
 
   GcoTimerHeap   timers;         /* the owner thread only */
   gint64         budget_usec;
+  gint64         busy_since;     /* when the queue last started to be non-empty */
   gboolean       backlog;
   guint          n_dispatchers;  /* under registry_mutex */
 } GcoMainSource;
@@ -63,7 +65,7 @@ typedef struct
 static GCO_THREAD_LOCAL char thread_token;
 #define THIS_THREAD ((gpointer) &thread_token)
 
-static GMutex      registry_mutex;
+static GcoMutex      registry_mutex = GCO_MUTEX_INIT;
 static GHashTable *registry;     /* GMainContext → GcoMainSource */
 
 static inline gboolean
@@ -127,12 +129,12 @@ take_remote (GcoMainSource *self)
   if (!g_atomic_int_get (&self->has_remote))
     return;
 
-  g_mutex_lock (&self->remote_mutex);
+  gco_mutex_lock (&self->remote_mutex);
   head = self->remote_head;
   tail = self->remote_tail;
   self->remote_head = self->remote_tail = NULL;
   g_atomic_int_set (&self->has_remote, 0);
-  g_mutex_unlock (&self->remote_mutex);
+  gco_mutex_unlock (&self->remote_mutex);
 
   if (head == NULL)
     return;
@@ -174,12 +176,17 @@ source_dispatch (GSource     *source,
 {
   GcoMainSource *self = (GcoMainSource *) source;
   gint64 start = g_get_monotonic_time ();
+  gint64 now;
   GcoRunnable *last;
-  gboolean over_budget = FALSE;
   guint n = 0;
 
   take_remote (self);
   fire_timers (self, start);
+
+  /* The backlog is measured across dispatches, so a coroutine that yields
+   * forever (one run per dispatch) also steps down. */
+  if (self->busy_since == 0)
+    self->busy_since = start;
 
   /* Run at most what is queued now: a coroutine that yields goes behind the
    * others, and behind the other sources of the context. */
@@ -199,16 +206,20 @@ source_dispatch (GSource     *source,
         break;
       if (++n % BUDGET_CHECK_EVERY == 0 &&
           g_get_monotonic_time () - start > self->budget_usec)
-        {
-          over_budget = TRUE;
-          break;
-        }
+        break;
     }
 
-  if (over_budget)
-    set_backlog (self, TRUE);
-  else if (self->head == NULL && !g_atomic_int_get (&self->has_remote))
-    set_backlog (self, FALSE);
+  if (self->head == NULL && !g_atomic_int_get (&self->has_remote))
+    {
+      self->busy_since = 0;
+      set_backlog (self, FALSE);
+    }
+  else
+    {
+      now = g_get_monotonic_time ();
+      if (now - self->busy_since > self->budget_usec)
+        set_backlog (self, TRUE);
+    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -220,7 +231,7 @@ source_finalize (GSource *source)
 
   g_assert (self->head == NULL);
   gco__timer_heap_clear (&self->timers);
-  g_mutex_clear (&self->remote_mutex);
+  gco_mutex_clear (&self->remote_mutex);
 }
 
 static GSourceFuncs source_funcs = {
@@ -237,7 +248,7 @@ source_get_for_context (GMainContext *context)
 {
   GcoMainSource *self;
 
-  g_mutex_lock (&registry_mutex);
+  gco_mutex_lock (&registry_mutex);
   if (registry == NULL)
     registry = g_hash_table_new (NULL, NULL);
 
@@ -247,14 +258,14 @@ source_get_for_context (GMainContext *context)
       self = (GcoMainSource *) g_source_new (&source_funcs, sizeof (GcoMainSource));
       self->context = context;
       self->budget_usec = DEFAULT_BUDGET_USEC;
-      g_mutex_init (&self->remote_mutex);
+      gco_mutex_init (&self->remote_mutex);
       g_source_set_name (&self->source, "GcoDispatcher");
       g_source_set_priority (&self->source, NORMAL_PRIORITY);
       g_source_attach (&self->source, context);
       g_hash_table_insert (registry, context, self);
     }
   self->n_dispatchers++;
-  g_mutex_unlock (&registry_mutex);
+  gco_mutex_unlock (&registry_mutex);
 
   return self;
 }
@@ -264,11 +275,11 @@ source_release (GcoMainSource *self)
 {
   gboolean last;
 
-  g_mutex_lock (&registry_mutex);
+  gco_mutex_lock (&registry_mutex);
   last = --self->n_dispatchers == 0;
   if (last)
     g_hash_table_remove (registry, self->context);
-  g_mutex_unlock (&registry_mutex);
+  gco_mutex_unlock (&registry_mutex);
 
   if (last)
     {
@@ -304,7 +315,7 @@ main_schedule (GcoDispatcher *dispatcher,
       return;
     }
 
-  g_mutex_lock (&self->remote_mutex);
+  gco_mutex_lock (&self->remote_mutex);
   was_empty = self->remote_head == NULL;
   if (self->remote_tail != NULL)
     self->remote_tail->next = runnable;
@@ -312,11 +323,12 @@ main_schedule (GcoDispatcher *dispatcher,
     self->remote_head = runnable;
   self->remote_tail = runnable;
   g_atomic_int_set (&self->has_remote, 1);
-  g_mutex_unlock (&self->remote_mutex);
-
-  /* One wake-up per batch of cross-thread pushes. */
+  /* One wake-up per batch of cross-thread pushes; under the lock, because
+   * once it is released the owner may run the coroutine to completion and
+   * drop the last reference to the source. */
   if (was_empty)
     g_main_context_wakeup (self->context);
+  gco_mutex_unlock (&self->remote_mutex);
 }
 
 static gboolean

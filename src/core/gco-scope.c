@@ -34,21 +34,76 @@
 
 G_DEFINE_BOXED_TYPE (GcoScope, gco_scope, gco_scope_ref, gco_scope_unref)
 
-struct _GcoHandlerSlot
+/* A handler with its data. Reference counted, so that replacing a handler
+ * while it runs on another thread releases its data only once it returned. */
+typedef struct
 {
   gint                 ref_count;
-  GcoHandlerSlot      *parent;
   GcoExceptionHandler  handler;
   gpointer             user_data;
   GDestroyNotify       destroy;
+} HandlerRecord;
+
+struct _GcoHandlerSlot
+{
+  gint            ref_count;
+  GcoHandlerSlot *parent;
+  HandlerRecord  *record;   /* under handler_mutex; NULL: ask the parent */
 };
 
-/* Guards the handlers of every slot and the default handler. */
-static GMutex handler_mutex;
+/* Guards the records of every slot and the default record. */
+static GcoMutex handler_mutex = GCO_MUTEX_INIT;
 
-static GcoExceptionHandler default_handler;
-static gpointer            default_user_data;
-static GDestroyNotify      default_destroy;
+static HandlerRecord *default_record;
+
+static HandlerRecord *
+record_new (GcoExceptionHandler handler,
+            gpointer            user_data,
+            GDestroyNotify      destroy)
+{
+  HandlerRecord *record;
+
+  if (handler == NULL)
+    {
+      /* No handler to call: the data is not needed. */
+      if (destroy != NULL)
+        destroy (user_data);
+      return NULL;
+    }
+
+  record = g_new (HandlerRecord, 1);
+  gco_ref_init (&record->ref_count);
+  record->handler = handler;
+  record->user_data = user_data;
+  record->destroy = destroy;
+  return record;
+}
+
+static void
+record_unref (HandlerRecord *record)
+{
+  if (record == NULL || !gco_ref_dec (&record->ref_count))
+    return;
+
+  if (record->destroy != NULL)
+    record->destroy (record->user_data);
+  g_free (record);
+}
+
+/* Replaces *@slot_record with @record; the old one is released unlocked. */
+static void
+record_replace (HandlerRecord **slot_record,
+                HandlerRecord  *record)
+{
+  HandlerRecord *old;
+
+  gco_mutex_lock (&handler_mutex);
+  old = *slot_record;
+  *slot_record = record;
+  gco_mutex_unlock (&handler_mutex);
+
+  record_unref (old);
+}
 
 GcoHandlerSlot *
 gco__handler_slot_new (GcoHandlerSlot *parent)
@@ -74,8 +129,7 @@ gco__handler_slot_unref (GcoHandlerSlot *slot)
   if (!gco_ref_dec (&slot->ref_count))
     return;
 
-  if (slot->destroy != NULL)
-    slot->destroy (slot->user_data);
+  record_unref (slot->record);
   g_clear_pointer (&slot->parent, gco__handler_slot_unref);
   g_free (slot);
 }
@@ -86,19 +140,7 @@ gco__handler_slot_set (GcoHandlerSlot      *slot,
                        gpointer             user_data,
                        GDestroyNotify       destroy)
 {
-  gpointer old_data;
-  GDestroyNotify old_destroy;
-
-  g_mutex_lock (&handler_mutex);
-  old_data = slot->user_data;
-  old_destroy = slot->destroy;
-  slot->handler = handler;
-  slot->user_data = user_data;
-  slot->destroy = destroy;
-  g_mutex_unlock (&handler_mutex);
-
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  record_replace (&slot->record, record_new (handler, user_data, destroy));
 }
 
 static void
@@ -111,47 +153,36 @@ log_failure (GcoJob       *job,
 }
 
 /* Runs the nearest handler of the job's scope chain, else the process-wide
- * default. The handler runs without any lock held; its data is kept alive
- * across the call by a reference on the slot. */
+ * default, else logs a warning. The handler runs without any lock held. */
 void
 gco__handle_exception (GcoJob       *job,
                        const GError *error)
 {
-  GcoHandlerSlot *found = NULL;
-  GcoExceptionHandler handler = NULL;
-  gpointer user_data = NULL;
+  HandlerRecord *record = NULL;
 
-  g_mutex_lock (&handler_mutex);
-  for (GcoHandlerSlot *slot = job->slot; slot != NULL; slot = slot->parent)
-    {
-      if (slot->handler != NULL)
-        {
-          found = gco__handler_slot_ref (slot);
-          handler = slot->handler;
-          user_data = slot->user_data;
-          break;
-        }
-    }
-  if (handler == NULL)
-    {
-      handler = default_handler;
-      user_data = default_user_data;
-    }
-  g_mutex_unlock (&handler_mutex);
+  gco_mutex_lock (&handler_mutex);
+  for (GcoHandlerSlot *slot = job->slot; slot != NULL && record == NULL; slot = slot->parent)
+    record = slot->record;
+  if (record == NULL)
+    record = default_record;
+  if (record != NULL)
+    gco_ref_inc (&record->ref_count);
+  gco_mutex_unlock (&handler_mutex);
 
-  if (handler != NULL)
-    handler (job, error, user_data);
+  if (record != NULL)
+    record->handler (job, error, record->user_data);
   else
     log_failure (job, error);
 
-  g_clear_pointer (&found, gco__handler_slot_unref);
+  record_unref (record);
 }
 
 /**
  * gco_set_default_exception_handler:
  * @handler: (nullable): the handler, or %NULL for the built-in one
  * @user_data: data for @handler
- * @destroy: (nullable): releases @user_data when the handler is replaced
+ * @destroy: (nullable): releases @user_data when the handler is replaced and
+ *   no longer running
  *
  * Sets the handler of failures that nobody can receive in a scope without an
  * exception handler of its own. The built-in default logs a warning naming the
@@ -164,19 +195,7 @@ gco_set_default_exception_handler (GcoExceptionHandler handler,
                                    gpointer            user_data,
                                    GDestroyNotify      destroy)
 {
-  gpointer old_data;
-  GDestroyNotify old_destroy;
-
-  g_mutex_lock (&handler_mutex);
-  old_data = default_user_data;
-  old_destroy = default_destroy;
-  default_handler = handler;
-  default_user_data = user_data;
-  default_destroy = destroy;
-  g_mutex_unlock (&handler_mutex);
-
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+  record_replace (&default_record, record_new (handler, user_data, destroy));
 }
 
 static GcoScope *
@@ -199,9 +218,11 @@ gco__scope_new_for_frame (GcoJob         *job,
                           GcoDispatcher  *dispatcher,
                           GcoHandlerSlot *slot)
 {
+  /* A slot of its own that falls back to the coroutine's: a handler set on
+   * this scope applies to what is launched in it, not to the siblings. */
   return scope_new (gco_job_ref (job),
                     gco_dispatcher_ref (dispatcher),
-                    slot != NULL ? gco__handler_slot_ref (slot) : gco__handler_slot_new (NULL));
+                    gco__handler_slot_new (slot));
 }
 
 /**

@@ -227,8 +227,10 @@ timeout_fire (GcoTimer *timer)
 
   gco__tree_lock ();
   /* Only a deadline that cancels the frame itself counts as this timeout's:
-   * a frame already cancelled by the caller stays a plain cancellation. */
-  if (!gco__job_is_cancelling_locked (frame))
+   * a frame already cancelled by the caller stays a plain cancellation, and a
+   * frame that completed in time stays completed, even if the caller has not
+   * resumed yet. */
+  if (!gco__job_is_cancelling_locked (frame) && !gco__job_is_final (frame))
     {
       frame->flags |= GCO_JOB_FLAG_TIMED_OUT;
       gco__job_cancel_locked (frame, NULL, FALSE);

@@ -371,6 +371,20 @@ gco_job_cancel_and_join (GcoJob  *job,
   return gco_join_all (&job, 1, error);
 }
 
+/* The failure of @job, if it failed (also while still unwinding). */
+static GError *
+copy_failure (GcoJob *job)
+{
+  GError *failure = NULL;
+
+  gco__tree_lock ();
+  if (job->flags & GCO_JOB_FLAG_FAILED)
+    failure = g_error_copy (job->error);
+  gco__tree_unlock ();
+
+  return failure;
+}
+
 /**
  * gco_deferred_await:
  * @deferred: the deferred to wait for
@@ -392,9 +406,10 @@ gco_deferred_await (GcoDeferred  *deferred,
 {
   GcoJob *job = (GcoJob *) deferred;
   GcoCoroutine *co;
+  GError *failure;
 
   g_return_val_if_fail (deferred != NULL, NULL);
-  g_return_val_if_fail (job->flags & GCO_JOB_FLAG_DEFERRED, NULL);
+  g_return_val_if_fail (job->traits & GCO_JOB_FLAG_DEFERRED, NULL);
   CHECK_COROUTINE (co, error);
 
   if (!check_deadlock (co, &job, 1, G_STRFUNC, error))
@@ -402,9 +417,11 @@ gco_deferred_await (GcoDeferred  *deferred,
 
   wait_for_jobs (co, &job, 1, WAIT_ALL);
 
-  if (gco__job_is_final (job) && (job->flags & GCO_JOB_FLAG_FAILED))
+  /* Rule 7's exception: a failure is never hidden, even while the failed
+   * deferred still unwinds its children. */
+  if ((failure = copy_failure (job)) != NULL)
     {
-      g_propagate_error (error, g_error_copy (job->error));
+      g_propagate_error (error, failure);
       return NULL;
     }
   if (!gco__coroutine_check_active (co, error))
@@ -447,15 +464,17 @@ gco_await_all (GcoDeferred **deferreds,
   if (!check_deadlock (co, jobs, n_deferreds, G_STRFUNC, error))
     return FALSE;
   for (guint i = 0; i < n_deferreds; i++)
-    g_return_val_if_fail (jobs[i]->flags & GCO_JOB_FLAG_DEFERRED, FALSE);
+    g_return_val_if_fail (jobs[i]->traits & GCO_JOB_FLAG_DEFERRED, FALSE);
 
   wait_for_jobs (co, jobs, n_deferreds, WAIT_ALL_OR_ERROR);
 
   for (guint i = 0; i < n_deferreds; i++)
     {
-      if (gco__job_is_final (jobs[i]) && (jobs[i]->flags & GCO_JOB_FLAG_FAILED))
+      GError *failure = copy_failure (jobs[i]);
+
+      if (failure != NULL)
         {
-          g_propagate_error (error, g_error_copy (jobs[i]->error));
+          g_propagate_error (error, failure);
           return FALSE;
         }
     }

@@ -17,10 +17,32 @@
  * Every mapping is MAP_NORESERVE and nothing is touched up front: a stack
  * costs the pages its fiber touches, and a million 256 KiB stacks are only
  * address space.
+ *
+ * What starting a fiber on a fresh stack costs is the kernel's: committing
+ * the page its first frames land in (a page fault, about as dear as
+ * MADV_POPULATE_WRITE would be: the cost is allocating, zeroing and charging
+ * the page, not the trap), and, once per slab, a system call per guard
+ * region. Hence, where the kernel has process_madvise() for its own process
+ * (Linux 6.13 and PIDFD_SELF, 6.14):
+ *
+ * - a slab's guard regions are installed by one system call, not one per slot;
+ * - stacks given back to slabs are released in batches of RELEASE_BATCH, by
+ *   one system call (and one TLB flush), from a per-thread list;
+ * - a slot given back keeps its top page (the descriptor's, where the next
+ *   fiber's first frames go) committed, up to WARM_MAX such pages in all, so
+ *   reusing it costs no page fault. Its other pages are released, so the
+ *   canary, in the lowest bytes, reads as zero again.
+ *
+ * Memory kept when idle is bounded: the cache (GCO_STACK_CACHE_MAX stacks) and
+ * the release list (RELEASE_BATCH stacks) of each thread, and WARM_MAX pages.
+ * Empty slabs are unmapped, their warm pages with them.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <gco/gco.h>
@@ -44,6 +66,22 @@
 # define MADV_GUARD_INSTALL 102  /* Linux 6.13 */
 #endif
 
+/* The calling thread, for pidfd system calls (Linux 6.14): unlike a pidfd of
+ * our own, it never refers to the parent in a forked child. */
+#define GCO_PIDFD_SELF_THREAD (-10000)
+
+/* Stacks released at once by one system call; the per-thread list holding
+ * them costs at most this many stacks' touched pages. */
+#define RELEASE_BATCH 32
+
+/* Top pages of free slab slots kept committed, in all: 2 MiB with 4 KiB
+ * pages. */
+#define WARM_MAX 512
+
+/* In GcoSlab.free: the slot's top page is still committed. */
+#define SLOT_WARM 0x8000u
+#define SLOT_INDEX(entry) ((entry) & ~SLOT_WARM)
+
 /* The slabs of one stack size, with or without guard regions. */
 typedef struct
 {
@@ -60,7 +98,9 @@ struct _GcoSlab
   gsize      slot_size;
   guint      n_slots;
   guint      n_free;
-  guint16    free[];  /* indices of the free slots, taken from the end */
+  guint      n_warm;  /* free slots with SLOT_WARM */
+  guint16    free[];  /* indices of the free slots, taken from the end,
+                       * with SLOT_WARM */
 };
 
 typedef struct
@@ -77,8 +117,27 @@ static void cache_exit_cb (gpointer data);
 static __thread __attribute__ ((tls_model ("initial-exec"))) StackCache cache;
 static GPrivate cache_exit = G_PRIVATE_INIT (cache_exit_cb);
 
-static GMutex slab_lock;
+/* Stacks given back to slabs, not yet released: see release_flush(). Not
+ * initial-exec: it is used next to system calls only, and keeps the static
+ * TLS the library takes small. */
+typedef struct
+{
+  GcoStack *stacks[RELEASE_BATCH];
+  guint     n;
+} ReleaseList;
+
+static __thread ReleaseList release_list;
+
+/* A pthread mutex, which ThreadSanitizer understands (GMutex is a bare futex). */
+static pthread_mutex_t slab_lock = PTHREAD_MUTEX_INITIALIZER;
 static GSList *slab_classes;  /* of SlabClass, guarded by slab_lock */
+
+/* Free slab slots whose top page is committed: at most WARM_MAX. Atomic. */
+static gint n_warm;
+
+/* Whether process_madvise() works on our own process with any advice: FALSE
+ * once it failed, then madvise() is called range by range. */
+static gboolean pidfd_madvise_broken;
 
 /* Statistics and limits, all atomic. */
 static gint n_live;            /* handed out and not freed */
@@ -211,6 +270,51 @@ counter_reserve (gint  *counter,
   return FALSE;
 }
 
+/* madvise (@advice) on each of @n ranges: by one process_madvise() where the
+ * kernel has it for our own process with any advice, else range by range.
+ * Sets *@err (if not NULL) and returns FALSE on failure. */
+static gboolean
+advise_ranges (struct iovec *ranges,
+               guint         n,
+               int           advice,
+               int          *err)
+{
+  gsize total = 0;
+
+  for (guint i = 0; i < n; i++)
+    total += ranges[i].iov_len;
+
+#ifdef SYS_process_madvise
+  if (!g_atomic_int_get (&pidfd_madvise_broken) && !gco__switch_tool_emulates_syscalls ())
+    {
+      long done = syscall (SYS_process_madvise, GCO_PIDFD_SELF_THREAD, ranges,
+                           (size_t) n, advice, 0u);
+
+      if (done >= 0 && (gsize) done == total)
+        return TRUE;
+      /* EBADF: no PIDFD_SELF (before 6.14); EINVAL: advice not allowed
+       * (before 6.13); ENOSYS: no process_madvise (before 5.10), or a
+       * seccomp filter. Any short count: do it all again range by range,
+       * which no advice used here minds. */
+      if (done < 0 && (errno == EBADF || errno == EINVAL || errno == ENOSYS ||
+                       errno == EPERM || errno == ESRCH))
+        g_atomic_int_set (&pidfd_madvise_broken, TRUE);
+    }
+#endif
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (ranges[i].iov_len != 0 &&
+          madvise (ranges[i].iov_base, ranges[i].iov_len, advice) != 0)
+        {
+          if (err != NULL)
+            *err = errno;
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Maps memory for stacks: committed page by page as it is touched, and never
  * in transparent huge pages, which would make a fiber touching one page of its
  * stack (or of a slab) cost 2 MiB. Linux 6.7 and later imply the latter from
@@ -324,11 +428,14 @@ slab_new (SlabClass *class,
   if (base == NULL)
     return NULL;
 
-  for (guint i = 0; i < n_slots && class->guard_size > 0; i++)
+  if (class->guard_size > 0)
     {
-      if (madvise (base + i * slot_size, class->guard_size, MADV_GUARD_INSTALL) != 0)
+      struct iovec ranges[SLAB_MAX_SLOTS];
+
+      for (guint i = 0; i < n_slots; i++)
+        ranges[i] = (struct iovec) { base + i * slot_size, class->guard_size };
+      if (!advise_ranges (ranges, n_slots, MADV_GUARD_INSTALL, err))
         {
-          *err = errno;
           munmap (base, slot_size * n_slots);
           return NULL;
         }
@@ -341,6 +448,7 @@ slab_new (SlabClass *class,
   slab->slot_size = slot_size;
   slab->n_slots = n_slots;
   slab->n_free = n_slots;
+  slab->n_warm = 0;
   /* Slot 0 is taken first, so live stacks stay packed at the bottom. */
   for (guint i = 0; i < n_slots; i++)
     slab->free[i] = (guint16) (n_slots - 1 - i);
@@ -357,21 +465,27 @@ slab_take (gsize     size,
   GcoStack *stack;
   guint slot;
 
-  g_mutex_lock (&slab_lock);
+  pthread_mutex_lock (&slab_lock);
   class = slab_class_get (size, guarded ? page_size () : 0);
   slab = g_queue_peek_head (&class->partial);
   if (slab == NULL && (slab = slab_new (class, err)) != NULL)
     g_queue_push_head_link (&class->partial, &slab->link);
   if (slab == NULL)
     {
-      g_mutex_unlock (&slab_lock);
+      pthread_mutex_unlock (&slab_lock);
       return NULL;
     }
 
   slot = slab->free[--slab->n_free];
+  if (slot & SLOT_WARM)
+    {
+      slab->n_warm--;
+      g_atomic_int_add (&n_warm, -1);
+      slot = SLOT_INDEX (slot);
+    }
   if (slab->n_free == 0)
     g_queue_unlink (&class->partial, &slab->link);
-  g_mutex_unlock (&slab_lock);
+  pthread_mutex_unlock (&slab_lock);
 
   stack = stack_init (slab->base + slot * slab->slot_size + class->guard_size, size, slab);
   stack->guarded = class->guard_size > 0;
@@ -406,34 +520,79 @@ guard_regions_supported (void)
   return supported;
 }
 
-/* Gives a slot back: its memory goes back to the system at once, and the
- * whole slab once all its slots are free. */
+/* Puts slots back into their slabs, their memory released but for the top
+ * page of those with SLOT_WARM; unmaps the slabs left empty. */
 static void
-slab_give_back (GcoStack *stack)
+slab_give_back (GcoSlab       **slabs,
+                const guint16  *entries,
+                guint           n)
 {
-  GcoSlab *slab = stack->slab;
-  guint8 *bottom = stack->bottom;
-  gsize size = stack->size;
-  guint slot = (guint) ((gsize) (bottom - slab->base) / slab->slot_size);
-  SlabClass *class = slab->class;
-  gboolean empty;
+  GcoSlab *empty[RELEASE_BATCH];
+  guint n_empty = 0;
 
-  madvise (bottom, size, MADV_DONTNEED);
-
-  g_mutex_lock (&slab_lock);
-  if (slab->n_free == 0)
-    g_queue_push_head_link (&class->partial, &slab->link);
-  slab->free[slab->n_free++] = (guint16) slot;
-  empty = slab->n_free == slab->n_slots;
-  if (empty)
-    g_queue_unlink (&class->partial, &slab->link);
-  g_mutex_unlock (&slab_lock);
-
-  if (empty)
+  pthread_mutex_lock (&slab_lock);
+  for (guint i = 0; i < n; i++)
     {
-      munmap (slab->base, slab->slot_size * slab->n_slots);
-      g_free (slab);
+      GcoSlab *slab = slabs[i];
+      SlabClass *class = slab->class;
+
+      if (slab->n_free == 0)
+        g_queue_push_head_link (&class->partial, &slab->link);
+      slab->free[slab->n_free++] = entries[i];
+      slab->n_warm += (entries[i] & SLOT_WARM) ? 1 : 0;
+      if (slab->n_free == slab->n_slots)
+        {
+          g_queue_unlink (&class->partial, &slab->link);
+          empty[n_empty++] = slab;
+        }
     }
+  pthread_mutex_unlock (&slab_lock);
+
+  for (guint i = 0; i < n_empty; i++)
+    {
+      g_atomic_int_add (&n_warm, - (gint) empty[i]->n_warm);
+      munmap (empty[i]->base, empty[i]->slot_size * empty[i]->n_slots);
+      g_free (empty[i]);
+    }
+}
+
+/* Releases the memory of the stacks in the calling thread's release list, but
+ * for the top page of up to WARM_MAX of them, and gives them back to their
+ * slabs. */
+static void
+release_flush (void)
+{
+  ReleaseList *list = &release_list;
+  struct iovec ranges[RELEASE_BATCH];
+  GcoSlab *slabs[RELEASE_BATCH];
+  guint16 entries[RELEASE_BATCH];
+  gsize page = page_size ();
+  guint n = list->n;
+
+  if (n == 0)
+    return;
+
+  /* Everything is read from the descriptors first: they go with the top
+   * pages that are not kept. */
+  for (guint i = 0; i < n; i++)
+    {
+      GcoStack *stack = list->stacks[i];
+      GcoSlab *slab = stack->slab;
+      guint slot = (guint) ((gsize) (stack->bottom - slab->base) / slab->slot_size);
+      /* The top page holds the descriptor: it is committed. */
+      gboolean warm = counter_reserve (&n_warm, WARM_MAX);
+
+      slabs[i] = slab;
+      entries[i] = (guint16) (slot | (warm ? SLOT_WARM : 0));
+      ranges[i] = (struct iovec) { stack->bottom, stack->size - (warm ? page : 0) };
+    }
+
+  /* Releasing cannot fail short of a bug: then the memory stays committed,
+   * and reads as it was, which only the canary of unguarded stacks minds. */
+  advise_ranges (ranges, n, MADV_DONTNEED, NULL);
+
+  list->n = 0;
+  slab_give_back (slabs, entries, n);
 }
 
 /* Returns a stack that is neither live nor cached to the system. */
@@ -442,7 +601,13 @@ stack_release (GcoStack *stack)
 {
   gco__switch_stack_deregister (stack->valgrind_id);
   if (stack->slab != NULL)
-    slab_give_back (stack);
+    {
+      ReleaseList *list = &release_list;
+
+      list->stacks[list->n++] = stack;
+      if (list->n == RELEASE_BATCH)
+        release_flush ();
+    }
   else
     unmap_guarded (stack);
 }
@@ -513,6 +678,7 @@ gco__stack_trim_cache (void)
 {
   while (cache.n > 0)
     stack_release (cache.stacks[--cache.n]);
+  release_flush ();
 }
 
 static void

@@ -348,7 +348,12 @@ gco__switch_stack_register (void   *bottom,
                             size_t  size)
 {
 #if defined(GCO_SWITCH_VALGRIND)
-  return VALGRIND_STACK_REGISTER (bottom, (char *) bottom + size);
+  /* Valgrind's ids start at 0: ours are one more, 0 meaning "not
+   * registered" (not running on Valgrind, the usual case: nothing to do on
+   * the path that starts every coroutine). */
+  if (!RUNNING_ON_VALGRIND)
+    return 0;
+  return VALGRIND_STACK_REGISTER (bottom, (char *) bottom + size) + 1;
 #else
   (void) bottom;
   (void) size;
@@ -360,7 +365,8 @@ static inline void
 gco__switch_stack_deregister (unsigned int id)
 {
 #if defined(GCO_SWITCH_VALGRIND)
-  VALGRIND_STACK_DEREGISTER (id);
+  if (id != 0)
+    VALGRIND_STACK_DEREGISTER (id - 1);
 #else
   (void) id;
 #endif
@@ -379,6 +385,18 @@ gco__switch_stack_unpoison (void   *bottom,
 #else
   (void) bottom;
   (void) size;
+#endif
+}
+
+/* Whether a tool emulates the system calls: Valgrind knows no
+ * process_madvise, so the stack allocator then sticks to madvise. */
+static inline int
+gco__switch_tool_emulates_syscalls (void)
+{
+#if defined(GCO_SWITCH_VALGRIND)
+  return RUNNING_ON_VALGRIND != 0;
+#else
+  return 0;
 #endif
 }
 

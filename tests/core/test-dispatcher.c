@@ -752,11 +752,11 @@ spin_body (gpointer   user_data,
 }
 
 static void
-test_backlog_yielding (void)
+backlog_yielding (guint n_coroutines)
 {
   GcoDispatcher *main_dispatcher = gco_dispatcher_get_main ();
   GcoScope *scope = gco_scope_new (NULL, NULL);
-  Backlog backlog = { main_dispatcher, 0, 200, };
+  Backlog backlog = { main_dispatcher, 0, n_coroutines, };
   GSource *redraw;
 
   gco__main_dispatcher_set_budget (main_dispatcher, 1);
@@ -782,6 +782,21 @@ test_backlog_yielding (void)
   g_assert_cmpint (gco__main_dispatcher_get_priority (main_dispatcher), ==, G_PRIORITY_DEFAULT);
 
   gco__main_dispatcher_set_budget (main_dispatcher, 0);
+}
+
+static void
+test_backlog_yielding (void)
+{
+  backlog_yielding (200);
+}
+
+static void
+test_backlog_yielding_one (void)
+{
+  g_test_summary ("A single coroutine that yields forever runs once per dispatch, never past "
+                  "the budget within one: the backlog is measured across dispatches, so "
+                  "redraws still get their turns");
+  backlog_yielding (1);
 }
 
 /* Getters and reference counting */
@@ -879,6 +894,7 @@ main (int   argc,
   g_test_add_func ("/gco/dispatcher/one-dispatch", test_one_dispatch);
   g_test_add_func ("/gco/dispatcher/backlog/drain", test_backlog);
   g_test_add_func ("/gco/dispatcher/backlog/yielding", test_backlog_yielding);
+  g_test_add_func ("/gco/dispatcher/backlog/yielding-one", test_backlog_yielding_one);
   g_test_add_func ("/gco/dispatcher/get-context", test_get_context);
   g_test_add_func ("/gco/dispatcher/main-refcount", test_main_refcount);
   g_test_add_func ("/gco/dispatcher/boxed", test_boxed);
