@@ -70,6 +70,7 @@ struct _GcoJob
   GDestroyNotify   value_destroy;
 
   GcoCoroutine    *co;             /* the coroutine this job runs on (coroutines and frames) */
+  GcoJob          *outer;          /* a non-cancellable frame: the frame it runs in */
 };
 
 /* The tree lock and the action queue. */
@@ -129,7 +130,8 @@ gco__job_is_final (GcoJob *job)
 }
 gint          gco__job_get_ref_count          (GcoJob        *job);
 
-/* Whether @ancestor is @job or one of its ancestors. Under the lock. */
+/* Whether @ancestor is @job or one of its ancestors, or a frame a
+ * non-cancellable frame on the way runs in. Under the lock. */
 gboolean      gco__job_has_ancestor_locked    (GcoJob        *job,
                                                GcoJob        *ancestor);
 

@@ -194,7 +194,9 @@ gboolean
 gco__job_has_ancestor_locked (GcoJob *job,
                               GcoJob *ancestor)
 {
-  for (GcoJob *iter = job; iter != NULL; iter = iter->parent)
+  /* A non-cancellable frame has no parent, but still runs inside its
+   * caller's frame: waiting for that would never return either. */
+  for (GcoJob *iter = job; iter != NULL; iter = iter->parent != NULL ? iter->parent : iter->outer)
     if (iter == ancestor)
       return TRUE;
 

@@ -333,6 +333,7 @@ gco_non_cancellable (GcoFunc    func,
   CHECK_COROUTINE (co, error);
 
   frame = frame_new (co, NULL, 0);
+  frame->outer = co->current;
   run_frame (co, frame, func, user_data);
   if (frame->error != NULL)
     {

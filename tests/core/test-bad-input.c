@@ -591,6 +591,13 @@ deadlock_body (gpointer   user_data,
 
   if (!gco_coroutine_scope (deadlock_frame_block, dl, error))
     return FALSE;
+  g_assert_true (dl->reached_frame);
+
+  /* A non-cancellable frame has no parent, but waiting for the coroutine
+   * around it would never return either. */
+  dl->reached_frame = FALSE;
+  if (!gco_non_cancellable (deadlock_frame_block, dl, error))
+    return FALSE;
 
   /* The coroutine goes on normally. */
   if (!gco_delay (1, error))
