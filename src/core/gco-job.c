@@ -863,7 +863,9 @@ gco_job_get_error (GcoJob *job)
  * @job: a job
  *
  * Gets the name of @job: the one it was given, else the name of its body
- * function where the symbol table has it, else a generic name.
+ * function where the dynamic symbol table has it, else for a static body
+ * function its module and offset (`test-app+0x1234`, which
+ * `addr2line -f -e test-app 0x1234` resolves), else a generic name.
  *
  * Returns: (transfer none): the name
  *
@@ -885,10 +887,17 @@ gco_job_get_name (GcoJob *job)
       Dl_info info;
       char *resolved;
 
-      if (dladdr (job->name_func, &info) && info.dli_sname != NULL)
+      /* A static function has no dynamic symbol: name it by its module and
+       * offset, which `addr2line -f -e MODULE OFFSET` turns into a name. */
+      if (!dladdr (job->name_func, &info))
+        resolved = g_strdup_printf ("coroutine@%p", job->name_func);
+      else if (info.dli_sname != NULL)
         resolved = g_strdup (info.dli_sname);
       else
-        resolved = g_strdup_printf ("coroutine@%p", job->name_func);
+        resolved = g_strdup_printf ("%s+0x%" G_GINTPTR_MODIFIER "x",
+                                    info.dli_fname != NULL && strrchr (info.dli_fname, '/') != NULL
+                                      ? strrchr (info.dli_fname, '/') + 1 : info.dli_fname,
+                                    (guintptr) job->name_func - (guintptr) info.dli_fbase);
 
       if (!g_atomic_pointer_compare_and_exchange (&job->name, NULL, resolved))
         g_free (resolved);

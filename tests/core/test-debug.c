@@ -60,6 +60,33 @@ test_dump (void)
   gco_scope_unref (scope);
 }
 
+static gboolean
+anonymous_cb (gpointer   user_data,
+              GError   **error)
+{
+  return TRUE;
+}
+
+static void
+test_default_name (void)
+{
+  GcoScope *scope = gco_scope_new (NULL, NULL);
+  GcoJob *job;
+
+  g_test_summary ("A job launched without a name is named after its static body function's "
+                  "module and offset, which addr2line resolves");
+
+  job = gco_launch_job (scope, anonymous_cb, NULL, NULL);
+  g_assert_true (g_pattern_match_simple ("test-debug+0x*", gco_job_get_name (job)));
+  gco_test_run_until_job (NULL, job);
+  gco_test_drain (NULL);
+
+  gco_test_assert_finalize_job (job);
+  gco_scope_cancel (scope);
+  gco_test_drain (NULL);
+  gco_scope_unref (scope);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -69,6 +96,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gco/debug/dump", test_dump);
+  g_test_add_func ("/gco/debug/default-name", test_default_name);
 
   return g_test_run ();
 }
