@@ -1122,8 +1122,9 @@ section_d (void)
   printf ("  vm.max_map_count = %ld; page size %ld; GCO_STACK_SIZE = %s\n",
           read_proc_long ("/proc/sys/vm/max_map_count"), page,
           g_getenv ("GCO_STACK_SIZE") ? g_getenv ("GCO_STACK_SIZE") : "(unset: default)");
-  printf ("  (the fiber layer gives stacks a guard page, two mappings each, only within a budget\n"
-          "   derived from vm.max_map_count; stacks past it come from unguarded slabs)\n");
+  printf ("  (on Linux 6.13+ every stack's guard page is a guard region in a slab, no mapping of its\n"
+          "   own; before, guard pages cost two mappings each within a budget derived from\n"
+          "   vm.max_map_count, and stacks past it come from unguarded slabs)\n");
 
   memset (&parked, 0, sizeof parked);
   bench_init (&bench, gco_dispatcher_get_main (), TRUE);
