@@ -82,3 +82,63 @@ gco_test_assert_finalize_job (GcoJob *job)
   g_assert_cmpint (gco__job_get_ref_count (job), ==, 1);
   gco_job_unref (job);
 }
+
+static gpointer
+worker_main (gpointer data)
+{
+  GcoTestWorker *worker = data;
+
+  g_main_context_push_thread_default (worker->context);
+  g_main_loop_run (worker->loop);
+  g_main_context_pop_thread_default (worker->context);
+
+  return NULL;
+}
+
+void
+gco_test_worker_start (GcoTestWorker *worker,
+                       gboolean       immediate)
+{
+  worker->context = g_main_context_new ();
+  worker->loop = g_main_loop_new (worker->context, FALSE);
+  worker->dispatcher = gco_dispatcher_new_for_context (worker->context, immediate);
+  worker->thread = g_thread_new ("gco-test-worker", worker_main, worker);
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gco_test_worker_stop (GcoTestWorker *worker)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, quit_cb, worker->loop, NULL);
+  g_source_attach (source, worker->context);
+  g_source_unref (source);
+
+  g_thread_join (worker->thread);
+  gco_dispatcher_unref (worker->dispatcher);
+  g_main_loop_unref (worker->loop);
+  g_main_context_unref (worker->context);
+}
+
+GcoTestWorker *
+gco_test_worker_new (gboolean immediate)
+{
+  GcoTestWorker *worker = g_new0 (GcoTestWorker, 1);
+
+  gco_test_worker_start (worker, immediate);
+  return worker;
+}
+
+void
+gco_test_worker_free (GcoTestWorker *worker)
+{
+  gco_test_worker_stop (worker);
+  g_free (worker);
+}

@@ -29,4 +29,21 @@ void     gco_test_run_for          (GMainContext   *context,
  * finalized. The job must be completed. */
 void     gco_test_assert_finalize_job (GcoJob      *job);
 
+/* A main context iterated by a thread of its own, with a dispatcher on it. */
+typedef struct
+{
+  GThread       *thread;
+  GMainContext  *context;
+  GMainLoop     *loop;
+  GcoDispatcher *dispatcher;
+} GcoTestWorker;
+
+void           gco_test_worker_start (GcoTestWorker *worker,
+                                      gboolean       immediate);
+/* Stops the worker after what it is dispatching now (a quit sent from inside
+ * its loop, so it cannot be lost before the loop runs) and joins it. */
+void           gco_test_worker_stop  (GcoTestWorker *worker);
+GcoTestWorker *gco_test_worker_new   (gboolean       immediate);
+void           gco_test_worker_free  (GcoTestWorker *worker);
+
 G_END_DECLS

@@ -18,63 +18,6 @@
 /* Helpers */
 
 /* A thread iterating its own GMainContext, with a dispatcher for it. */
-typedef struct
-{
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
-  GcoDispatcher *dispatcher;
-} Worker;
-
-static gpointer
-worker_main (gpointer data)
-{
-  Worker *worker = data;
-
-  g_main_context_push_thread_default (worker->context);
-  g_main_loop_run (worker->loop);
-  g_main_context_pop_thread_default (worker->context);
-
-  return NULL;
-}
-
-static Worker *
-worker_new (void)
-{
-  Worker *worker = g_new0 (Worker, 1);
-
-  worker->context = g_main_context_new ();
-  worker->loop = g_main_loop_new (worker->context, FALSE);
-  worker->dispatcher = gco_dispatcher_new_for_context (worker->context, FALSE);
-  worker->thread = g_thread_new ("gco-test-worker", worker_main, worker);
-
-  return worker;
-}
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Quits the worker's loop from inside it (a quit before the loop runs would
- * be lost) and joins the thread. */
-static void
-worker_free (Worker *worker)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_callback (source, quit_cb, worker->loop, NULL);
-  g_source_attach (source, worker->context);
-  g_source_unref (source);
-
-  g_thread_join (worker->thread);
-  gco_dispatcher_unref (worker->dispatcher);
-  g_main_loop_unref (worker->loop);
-  g_main_context_unref (worker->context);
-  g_free (worker);
-}
 
 typedef struct
 {
@@ -515,7 +458,7 @@ test_launch_full_undispatched_nested (void)
 static void
 test_launch_full_undispatched_other_thread (void)
 {
-  Worker *worker = worker_new ();
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = gco_scope_new (NULL, worker->dispatcher);
   GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
   Probe probe = { 0, };
@@ -531,7 +474,7 @@ test_launch_full_undispatched_other_thread (void)
   g_assert_cmpuint (probe.step, ==, 2);
 
   /* The worker finishes with the coroutine before it quits. */
-  worker_free (worker);
+  gco_test_worker_free (worker);
   gco_test_assert_finalize_job (job);
   finish_scope (scope, FALSE);
 }
@@ -631,7 +574,7 @@ dispatcher_override_body (gpointer   user_data,
 static void
 test_launch_full_dispatcher (void)
 {
-  Worker *worker = worker_new ();
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = gco_scope_new (NULL, NULL);
   GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
   Probe probe = { 0, };
@@ -653,7 +596,7 @@ test_launch_full_dispatcher (void)
   g_assert_true (probe.value == (gpointer) worker->dispatcher);
 
   /* The worker finishes with the coroutine before it quits. */
-  worker_free (worker);
+  gco_test_worker_free (worker);
   g_assert_cmpuint (probe.destroys, ==, 1);
   gco_test_assert_finalize_job (job);
   finish_scope (scope, FALSE);

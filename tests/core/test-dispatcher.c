@@ -18,61 +18,6 @@
 
 /* Helpers */
 
-typedef struct
-{
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
-  GcoDispatcher *dispatcher;
-} Worker;
-
-static gpointer
-worker_main (gpointer data)
-{
-  Worker *worker = data;
-
-  g_main_context_push_thread_default (worker->context);
-  g_main_loop_run (worker->loop);
-  g_main_context_pop_thread_default (worker->context);
-
-  return NULL;
-}
-
-static Worker *
-worker_new (gboolean immediate)
-{
-  Worker *worker = g_new0 (Worker, 1);
-
-  worker->context = g_main_context_new ();
-  worker->loop = g_main_loop_new (worker->context, FALSE);
-  worker->dispatcher = gco_dispatcher_new_for_context (worker->context, immediate);
-  worker->thread = g_thread_new ("gco-test-worker", worker_main, worker);
-
-  return worker;
-}
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-worker_free (Worker *worker)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_callback (source, quit_cb, worker->loop, NULL);
-  g_source_attach (source, worker->context);
-  g_source_unref (source);
-
-  g_thread_join (worker->thread);
-  gco_dispatcher_unref (worker->dispatcher);
-  g_main_loop_unref (worker->loop);
-  g_main_context_unref (worker->context);
-  g_free (worker);
-}
 
 /* Completes the scope's job, iterating @context until it completed. */
 static void
@@ -122,7 +67,7 @@ where_body (gpointer   user_data,
 static void
 test_other_thread (void)
 {
-  Worker *worker = worker_new (FALSE);
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = gco_scope_new (NULL, worker->dispatcher);
   Where where[8] = { { NULL, }, };
   Where late = { NULL, };
@@ -154,7 +99,7 @@ test_other_thread (void)
 
   /* Join the worker first: it may still be dropping its references to jobs
    * that other threads already see completed. */
-  worker_free (worker);
+  gco_test_worker_free (worker);
   finish_scope (scope);
   for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
     gco_test_assert_finalize_job (jobs[i]);
@@ -204,7 +149,7 @@ wait_entered (Where *where)
 static void
 test_cross_thread_cancel (void)
 {
-  Worker *worker = worker_new (FALSE);
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = gco_scope_new (NULL, worker->dispatcher);
   Where where = { NULL, };
   GcoJob *job;
@@ -223,7 +168,7 @@ test_cross_thread_cancel (void)
   g_assert_true (where.cleanup_done);
   g_assert_true (gco_job_is_cancelled (job));
 
-  worker_free (worker);
+  gco_test_worker_free (worker);
   gco_test_assert_finalize_job (job);
   gco_scope_unref (scope);
 }
@@ -253,7 +198,7 @@ cancel_and_join_body (gpointer   user_data,
 static void
 test_cross_thread_cancel_and_join (void)
 {
-  Worker *worker = worker_new (FALSE);
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *remote = gco_scope_new (NULL, worker->dispatcher);
   GcoScope *scope = gco_scope_new (NULL, NULL);
   Where where = { NULL, };
@@ -276,7 +221,7 @@ test_cross_thread_cancel_and_join (void)
   g_assert_true (where.thread_after_cancel == worker->thread);
   g_assert_true (gco_job_is_completed (cj.target));
 
-  worker_free (worker);
+  gco_test_worker_free (worker);
   finish_scope (remote);
   gco_test_assert_finalize_job (cj.target);
   gco_test_assert_finalize_job (job);
@@ -323,7 +268,7 @@ launch_on_worker_cb (gpointer user_data)
 static void
 test_immediate_other_context (void)
 {
-  Worker *worker = worker_new (TRUE);
+  GcoTestWorker *worker = gco_test_worker_new (TRUE);
   GcoScope *scope = gco_scope_new (NULL, worker->dispatcher);
   InPlace on_worker = { scope, }, from_main = { scope, };
   GSource *source;
@@ -346,7 +291,7 @@ test_immediate_other_context (void)
   g_assert_true (from_main.thread == worker->thread);
 
   gco_test_run_until_job (NULL, on_worker.job);
-  worker_free (worker);
+  gco_test_worker_free (worker);
   finish_scope (scope);
   gco_test_assert_finalize_job (on_worker.job);
   gco_test_assert_finalize_job (from_main.job);

@@ -89,57 +89,6 @@ sync_wait (Sync           *sync,
 
 /* A main context iterated on a thread of its own, with a dispatcher on it. */
 
-typedef struct
-{
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
-  GcoDispatcher *dispatcher;
-} Worker;
-
-static gpointer
-worker_main (gpointer data)
-{
-  Worker *worker = data;
-
-  g_main_context_push_thread_default (worker->context);
-  g_main_loop_run (worker->loop);
-  g_main_context_pop_thread_default (worker->context);
-
-  return NULL;
-}
-
-static void
-worker_start (Worker *worker)
-{
-  worker->context = g_main_context_new ();
-  worker->loop = g_main_loop_new (worker->context, FALSE);
-  worker->dispatcher = gco_dispatcher_new_for_context (worker->context, FALSE);
-  worker->thread = g_thread_new ("gco-test-worker", worker_main, worker);
-}
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Stops the worker after what it is dispatching now, and joins it. */
-static void
-worker_stop (Worker *worker)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_callback (source, quit_cb, worker->loop, NULL);
-  g_source_attach (source, worker->context);
-  g_source_unref (source);
-
-  g_thread_join (worker->thread);
-  gco_dispatcher_unref (worker->dispatcher);
-  g_main_loop_unref (worker->loop);
-  g_main_context_unref (worker->context);
-}
 
 /* The exception handler of a test's scope */
 
@@ -427,7 +376,7 @@ static void
 test_replace_running_exception_handler (void)
 {
   SwapData data = { { { 0, }, }, 0, };
-  Worker worker = { NULL, };
+  GcoTestWorker worker = { NULL, };
   GcoScope *scope;
   GcoJob *root, *job;
 
@@ -435,7 +384,7 @@ test_replace_running_exception_handler (void)
                   "releases its data only after it returned");
 
   sync_init (&data.sync);
-  worker_start (&worker);
+  gco_test_worker_start (&worker, FALSE);
   root = gco_supervisor_job_new (NULL);
   scope = gco_scope_new (root, worker.dispatcher);
   gco_scope_set_exception_handler (scope, blocking_exception_handler_cb, &data, swap_destroy_cb);
@@ -450,7 +399,7 @@ test_replace_running_exception_handler (void)
 
   sync_wait (&data.sync, &data.destroyed);
   sync_wait (&data.sync, &data.job_done);
-  worker_stop (&worker);
+  gco_test_worker_stop (&worker);
 
   g_assert_cmpuint (data.calls, ==, 1);
   g_assert_cmpuint (data.destroys, ==, 1);

@@ -22,61 +22,6 @@ test_error_quark (void)
 #define TEST_ERROR (test_error_quark ())
 enum { TEST_ERROR_BOOM = 1, TEST_ERROR_OTHER };
 
-typedef struct
-{
-  GThread       *thread;
-  GMainContext  *context;
-  GMainLoop     *loop;
-  GcoDispatcher *dispatcher;
-} Worker;
-
-static gpointer
-worker_main (gpointer data)
-{
-  Worker *worker = data;
-
-  g_main_context_push_thread_default (worker->context);
-  g_main_loop_run (worker->loop);
-  g_main_context_pop_thread_default (worker->context);
-
-  return NULL;
-}
-
-static Worker *
-worker_new (void)
-{
-  Worker *worker = g_new0 (Worker, 1);
-
-  worker->context = g_main_context_new ();
-  worker->loop = g_main_loop_new (worker->context, FALSE);
-  worker->dispatcher = gco_dispatcher_new_for_context (worker->context, FALSE);
-  worker->thread = g_thread_new ("gco-test-worker", worker_main, worker);
-
-  return worker;
-}
-
-static gboolean
-quit_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-worker_free (Worker *worker)
-{
-  GSource *source = g_idle_source_new ();
-
-  g_source_set_callback (source, quit_cb, worker->loop, NULL);
-  g_source_attach (source, worker->context);
-  g_source_unref (source);
-
-  g_thread_join (worker->thread);
-  gco_dispatcher_unref (worker->dispatcher);
-  g_main_loop_unref (worker->loop);
-  g_main_context_unref (worker->context);
-  g_free (worker);
-}
 
 typedef struct
 {
@@ -1667,7 +1612,7 @@ static void
 run_with_dispatcher (gboolean fail)
 {
   Caught caught = { 0, };
-  Worker *worker = worker_new ();
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = scope_new_caught (FALSE, &caught);
   Switch sw = { NULL, };
   GcoJob *job;
@@ -1698,7 +1643,7 @@ run_with_dispatcher (gboolean fail)
     }
 
   g_clear_error (&sw.error);
-  worker_free (worker);
+  gco_test_worker_free (worker);
   gco_test_assert_finalize_job (job);
   finish_scope (scope, FALSE);
 }
@@ -2311,7 +2256,7 @@ cancelled_builders_body (gpointer   user_data,
 static void
 test_prompt_scoped_builders (void)
 {
-  Worker *worker = worker_new ();
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
   GcoScope *scope = gco_scope_new (NULL, NULL);
   Builders b = { 0, };
   GcoJob *job;
@@ -2344,7 +2289,7 @@ test_prompt_scoped_builders (void)
   g_clear_error (&b.supervisor_error);
   g_clear_error (&b.timeout_error);
   g_clear_error (&b.dispatcher_error);
-  worker_free (worker);
+  gco_test_worker_free (worker);
   gco_test_assert_finalize_job (job);
   finish_scope (scope, FALSE);
 }
@@ -2406,7 +2351,7 @@ inside_body (gpointer   user_data,
 static void
 test_prompt_inside_builders (void)
 {
-  Worker *worker = worker_new ();
+  GcoTestWorker *worker = gco_test_worker_new (FALSE);
 
   for (guint which = 0; which < 4; which++)
     {
@@ -2435,7 +2380,7 @@ test_prompt_inside_builders (void)
       if (which == 3)
         {
           /* The block's coroutine finishes on the worker. */
-          worker_free (worker);
+          gco_test_worker_free (worker);
           worker = NULL;
         }
       gco_test_assert_finalize_job (job);
