@@ -16,5 +16,10 @@
 #include "gco-scope.h"
 #include "gco-builders.h"
 #include "gco-suspend.h"
+#include "gco-async-op.h"
+#include "gco-thread.h"
+#include "gco-cancellable.h"
+#include "gco-task.h"
+#include "gco-gio-ops.h"
 
 #undef _GCO_INSIDE
