@@ -15,7 +15,7 @@ build_dir=${1:-build}
 packages=(
   meson ninja-build pkg-config gcc binutils python3
   libglib2.0-dev libgtk-4-dev
-  valgrind xvfb xauth
+  valgrind xvfb xauth dbus
 )
 
 as_root=()
