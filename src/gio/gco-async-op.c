@@ -76,6 +76,9 @@ gco_async_op_callback (GObject      *source_object,
 
   self->result = g_object_ref (result);
   g_atomic_int_set (&self->state, OP_DONE);
+  /* Through the dispatcher's queue, never in place: the callback may run
+   * inside the object's own bookkeeping (a GSubprocess completing its waits,
+   * say), where a coroutine starting the next operation would re-enter it. */
   if (self->co != NULL)
     gco__coroutine_wake (self->co);
 }
