@@ -27,6 +27,12 @@ G_BEGIN_DECLS
  * ```
  *
  * then call the `_finish` function with the result.
+ *
+ * Start the operation only on a coroutine (check [func@Gco.in_coroutine]
+ * first where in doubt): outside one the await fails at once while the
+ * operation, already started, would call back into a frame that is gone.
+ * An op serves one operation: initialize it again with %GCO_ASYNC_OP_INIT
+ * before reusing it.
  */
 typedef struct {
   /*< private >*/
