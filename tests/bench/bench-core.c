@@ -21,6 +21,8 @@
 
 #include <gco/gco.h>
 
+#include "bench-common.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,60 +38,9 @@
 
 static gboolean quick;
 static guint    n_rounds = 7;
-static gboolean functional_failure;
 
 /* Clock, statistics, failures */
 
-static inline gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static double
-median (const double *values,
-        guint         n)
-{
-  double *sorted;
-  double m;
-
-  if (n == 0)
-    return -1;
-  sorted = g_memdup2 (values, n * sizeof (double));
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  m = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  g_free (sorted);
-  return m;
-}
-
-static void fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-fail (const char *format,
-      ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fputs ("FUNCTIONAL FAILURE: ", stdout);
-  vprintf (format, args);
-  fputc ('\n', stdout);
-  fflush (stdout);
-  va_end (args);
-  functional_failure = TRUE;
-}
 
 /* The summary table */
 
@@ -288,7 +239,7 @@ bench_cancel_and_drain (Bench *bench)
   gco_scope_cancel (bench->scope);
   ok = drain (job_has_no_children, bench->job, 120, FALSE);
   if (!ok)
-    fail ("cancelled children still running after 120 s (%u left)",
+    bench_fail ("cancelled children still running after 120 s (%u left)",
           gco_job_get_n_children (bench->job));
   return ok;
 }
@@ -421,15 +372,15 @@ round_launch (Bench *bench,
   Counter counter = { 0, n };
   gint64 t0, t1;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n; i++)
     gco_launch (bench->scope, empty_body, &counter, NULL);
   if (!drain (job_has_no_children, bench->job, 60, FALSE))
-    fail ("(a) launched coroutines did not complete within 60 s");
-  t1 = now_ns ();
+    bench_fail ("(a) launched coroutines did not complete within 60 s");
+  t1 = bench_now_ns ();
 
   if (counter.value != n)
-    fail ("(a) %u of %u empty coroutines ran", counter.value, n);
+    bench_fail ("(a) %u of %u empty coroutines ran", counter.value, n);
   return (double) (t1 - t0) / n;
 }
 
@@ -439,12 +390,12 @@ round_idle (guint n)
   Counter counter = { 0, n };
   gint64 t0, t1;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n; i++)
     g_idle_add (empty_idle_cb, &counter);
   if (!drain (counter_done, &counter, 60, FALSE))
-    fail ("(a) idle callbacks did not all run within 60 s");
-  t1 = now_ns ();
+    bench_fail ("(a) idle callbacks did not all run within 60 s");
+  t1 = bench_now_ns ();
   return (double) (t1 - t0) / n;
 }
 
@@ -454,7 +405,7 @@ round_task (guint n)
   Counter counter = { 0, n };
   gint64 t0, t1;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n; i++)
     {
       GTask *task = g_task_new (NULL, NULL, task_done_cb, &counter);
@@ -463,8 +414,8 @@ round_task (guint n)
       g_object_unref (task);
     }
   if (!drain (counter_done, &counter, 60, FALSE))
-    fail ("(a) GTask callbacks did not all run within 60 s");
-  t1 = now_ns ();
+    bench_fail ("(a) GTask callbacks did not all run within 60 s");
+  t1 = bench_now_ns ();
   return (double) (t1 - t0) / n;
 }
 
@@ -498,10 +449,10 @@ section_a (void)
               r + 1, co[r], imm[r], idle[r], task[r]);
     }
 
-  m_co = median (co, n_rounds);
-  m_imm = median (imm, n_rounds);
-  m_idle = median (idle, n_rounds);
-  m_task = median (task, n_rounds);
+  m_co = bench_median (co, n_rounds);
+  m_imm = bench_median (imm, n_rounds);
+  m_idle = bench_median (idle, n_rounds);
+  m_task = bench_median (task, n_rounds);
   print_figure ("gco_launch, main dispatcher", m_co, "g_idle_add", m_idle, "ns");
   print_figure ("gco_launch, main dispatcher", m_co, "GTask return + callback", m_task, "ns");
   print_figure ("gco_launch, main-immediate", m_imm, "g_idle_add", m_idle, "ns");
@@ -605,17 +556,17 @@ round_yield (Bench *bench,
   DoneCount target = { &shared.done, n_co };
   gint64 t0, t1;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n_co; i++)
     gco_launch (bench->scope, yield_body, &shared, NULL);
   if (!drain (done_count_reached, &target, 120, FALSE))
-    fail ("(b) yielding coroutines did not finish within 120 s");
-  t1 = now_ns ();
+    bench_fail ("(b) yielding coroutines did not finish within 120 s");
+  t1 = bench_now_ns ();
   if (!drain (job_has_no_children, bench->job, 10, FALSE))
-    fail ("(b) finished coroutines did not complete");
+    bench_fail ("(b) finished coroutines did not complete");
 
   if (shared.done != n_co || shared.failed != 0)
-    fail ("(b) %u of %u yielding coroutines finished, %u failed", shared.done, n_co, shared.failed);
+    bench_fail ("(b) %u of %u yielding coroutines finished, %u failed", shared.done, n_co, shared.failed);
   return (double) (t1 - t0) / ((double) n_co * n_yields);
 }
 
@@ -629,7 +580,7 @@ round_idle_yield_full (guint       n_sources,
   DoneCount target = { &done, n_sources };
   gint64 t0, t1;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n_sources; i++)
     {
       sources[i].remaining = n_calls;
@@ -637,8 +588,8 @@ round_idle_yield_full (guint       n_sources,
       g_idle_add (func, &sources[i]);
     }
   if (!drain (done_count_reached, &target, 120, FALSE))
-    fail ("(b) idle sources did not finish within 120 s");
-  t1 = now_ns ();
+    bench_fail ("(b) idle sources did not finish within 120 s");
+  t1 = bench_now_ns ();
   g_free (sources);
   return (double) (t1 - t0) / ((double) n_sources * n_calls);
 }
@@ -691,12 +642,12 @@ section_b (void)
               r + 1, co1[r], idle1[r], readd1[r], n_many, co_n[r], n_many, idle_n[r], readd_n[r]);
     }
 
-  m_co1 = median (co1, n_rounds);
-  m_idle1 = median (idle1, n_rounds);
-  m_co_n = median (co_n, n_rounds);
-  m_idle_n = median (idle_n, n_rounds);
-  m_readd1 = median (readd1, n_rounds);
-  m_readd_n = median (readd_n, n_rounds);
+  m_co1 = bench_median (co1, n_rounds);
+  m_idle1 = bench_median (idle1, n_rounds);
+  m_co_n = bench_median (co_n, n_rounds);
+  m_idle_n = bench_median (idle_n, n_rounds);
+  m_readd1 = bench_median (readd1, n_rounds);
+  m_readd_n = bench_median (readd_n, n_rounds);
   print_figure ("gco_yield, 1 coroutine", m_co1, "g_idle_add re-added, 1 chain", m_readd1, "ns");
   print_figure ("gco_yield, 1000 coroutines", m_co_n, "g_idle_add re-added, 1000 chains", m_readd_n, "ns");
   print_figure ("gco_yield, 1 coroutine", m_co1, "idle re-dispatch, 1 source", m_idle1, "ns");
@@ -763,7 +714,7 @@ timeout_cb (gpointer user_data)
 static gboolean
 timeout_pending_cb (gpointer user_data)
 {
-  fail ("(c) a far-off timeout fired");
+  bench_fail ("(c) a far-off timeout fired");
   return G_SOURCE_REMOVE;
 }
 
@@ -777,7 +728,7 @@ delays_started (gpointer data)
 static double
 measure_iteration_ns (void)
 {
-  gint64 t0 = now_ns (), t1;
+  gint64 t0 = bench_now_ns (), t1;
   guint n = 0;
 
   do
@@ -785,7 +736,7 @@ measure_iteration_ns (void)
       for (guint i = 0; i < 8; i++)
         g_main_context_iteration (NULL, FALSE);
       n += 8;
-      t1 = now_ns ();
+      t1 = bench_now_ns ();
     }
   while (t1 - t0 < 20 * 1000 * 1000 || n < 16);
 
@@ -804,13 +755,13 @@ round_iteration_gco (guint n)
   for (guint i = 0; i < n; i++)
     gco_launch (bench.scope, delay_body, GUINT_TO_POINTER (600000 + i % 1000), NULL);
   if (!drain (delays_started, GUINT_TO_POINTER (n), 60, FALSE))
-    fail ("(c) %u of %u delaying coroutines started", delay_counts.started, n);
+    bench_fail ("(c) %u of %u delaying coroutines started", delay_counts.started, n);
 
   ns = measure_iteration_ns ();
 
   bench_cancel_and_drain (&bench);
   if (delay_counts.cancelled != n)
-    fail ("(c) %u of %u far-off delays were cancelled", delay_counts.cancelled, n);
+    bench_fail ("(c) %u of %u far-off delays were cancelled", delay_counts.cancelled, n);
   bench_clear (&bench);
   return ns;
 }
@@ -850,19 +801,19 @@ round_delays_gco (const guint *delays,
   memset (&delay_counts, 0, sizeof delay_counts);
   bench_init (&bench, gco_dispatcher_get_main (), FALSE);
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n; i++)
     gco_launch (bench.scope, delay_body, GUINT_TO_POINTER (delays[i]), NULL);
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   if (!drain (delays_started, GUINT_TO_POINTER (n), 60, FALSE))
-    fail ("(c) %u of %u delaying coroutines started", delay_counts.started, n);
-  t2 = now_ns ();
+    bench_fail ("(c) %u of %u delaying coroutines started", delay_counts.started, n);
+  t2 = bench_now_ns ();
   if (!drain (job_has_no_children, bench.job, 60, TRUE))
-    fail ("(c) delays not completed after 60 s: %u of %u", delay_counts.done, n);
-  t3 = now_ns ();
+    bench_fail ("(c) delays not completed after 60 s: %u of %u", delay_counts.done, n);
+  t3 = bench_now_ns ();
 
   if (delay_counts.done != n || delay_counts.failed != 0 || delay_counts.cancelled != 0)
-    fail ("(c) delays: %u done, %u cancelled, %u failed of %u",
+    bench_fail ("(c) delays: %u done, %u cancelled, %u failed of %u",
           delay_counts.done, delay_counts.cancelled, delay_counts.failed, n);
 
   out->launch_calls_ms = (t1 - t0) / 1e6;
@@ -881,13 +832,13 @@ round_delays_glib (const guint *delays,
   Counter counter = { 0, n };
   gint64 t0, t1, t3;
 
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n; i++)
     g_timeout_add (delays[i], timeout_cb, &counter);
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   if (!drain (counter_done, &counter, 60, TRUE))
-    fail ("(c) timeouts not completed after 60 s: %u of %u", counter.value, n);
-  t3 = now_ns ();
+    bench_fail ("(c) timeouts not completed after 60 s: %u of %u", counter.value, n);
+  t3 = bench_now_ns ();
 
   out->launch_calls_ms = (t1 - t0) / 1e6;
   out->launch_ms = out->launch_calls_ms;
@@ -954,15 +905,15 @@ section_c (void)
               gl.launch_ms, gl.wall_ms, gl.late_ms);
     }
 
-  m_it_co = median (it_co, n_rounds);
-  m_it_co_few = median (it_co_few, n_rounds);
-  m_it_gl = median (it_gl, n_rounds);
-  m_it_gl_few = median (it_gl_few, n_rounds);
-  m_co_calls = median (co_calls, n_rounds);
-  m_co_launch = median (co_launch, n_rounds);
-  m_co_wall = median (co_wall, n_rounds);
-  m_gl_launch = median (gl_launch, n_rounds);
-  m_gl_wall = median (gl_wall, n_rounds);
+  m_it_co = bench_median (it_co, n_rounds);
+  m_it_co_few = bench_median (it_co_few, n_rounds);
+  m_it_gl = bench_median (it_gl, n_rounds);
+  m_it_gl_few = bench_median (it_gl_few, n_rounds);
+  m_co_calls = bench_median (co_calls, n_rounds);
+  m_co_launch = bench_median (co_launch, n_rounds);
+  m_co_wall = bench_median (co_wall, n_rounds);
+  m_gl_launch = bench_median (gl_launch, n_rounds);
+  m_gl_wall = bench_median (gl_wall, n_rounds);
 
   print_figure ("launch calls only (queued, not started)", m_co_calls,
                 "g_timeout_add x N", m_gl_launch, "ms");
@@ -1136,13 +1087,13 @@ section_d (void)
   before = read_statm_resident_pages ();
   pte_before = read_proc_kib ("/proc/self/status", "VmPTE");
   heap_before = heap_in_use ();
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   for (guint i = 0; i < n_rss; i++)
     gco_launch (bench.scope, park_body, NULL, NULL);
   parked.launched = n_rss;
   if (!drain (park_batch_settled, NULL, 120, FALSE))
-    fail ("(d) %u of %u coroutines reached their suspension", parked.suspended, n_rss);
-  t1 = now_ns ();
+    bench_fail ("(d) %u of %u coroutines reached their suspension", parked.suspended, n_rss);
+  t1 = bench_now_ns ();
   after = read_statm_resident_pages ();
   pte_after = read_proc_kib ("/proc/self/status", "VmPTE");
   heap_after = heap_in_use ();
@@ -1157,11 +1108,11 @@ section_d (void)
   printf ("  of which heap (malloc, not stacks): %.0f bytes per coroutine\n",
           (heap_after - heap_before) / MAX (parked.suspended, 1));
   if (parked.failures > 0)
-    fail ("(d) %u launches failed at N = %u: %s", parked.failures, n_rss,
+    bench_fail ("(d) %u launches failed at N = %u: %s", parked.failures, n_rss,
           parked.first_error ? parked.first_error->message : "?");
 
   /* Part 2: keep going until the target or the first failure. */
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   while (parked.launched < n_max && parked.failures == 0)
     {
       guint this_batch = MIN (batch, n_max - parked.launched);
@@ -1178,13 +1129,13 @@ section_d (void)
       parked.launched += this_batch;
       if (!drain (park_batch_settled, NULL, 120, FALSE))
         {
-          fail ("(d) batch did not settle: %u suspended, %u failed of %u launched",
+          bench_fail ("(d) batch did not settle: %u suspended, %u failed of %u launched",
                 parked.suspended, parked.failures, parked.launched);
           stop_reason = "stopped: batch did not settle";
           break;
         }
     }
-  t1 = now_ns ();
+  t1 = bench_now_ns ();
   if (parked.failures > 0)
     stop_reason = "stopped: first launch failure";
   maps_at_peak = count_mappings ();
@@ -1209,10 +1160,10 @@ section_d (void)
            quick ? "(full N only)" : ">= 1000000");
 
   /* Cancel everything and drain. */
-  t0 = now_ns ();
+  t0 = bench_now_ns ();
   if (bench_cancel_and_drain (&bench) && parked.returned != parked.suspended)
-    fail ("(d) %u suspended, %u returned after cancellation", parked.suspended, parked.returned);
-  t1 = now_ns ();
+    bench_fail ("(d) %u suspended, %u returned after cancellation", parked.suspended, parked.returned);
+  t1 = bench_now_ns ();
   printf ("  cancel + drain of %u: %.1f ms (%.0f ns each); RSS after %.1f MiB\n",
           parked.suspended, (t1 - t0) / 1e6, (double) (t1 - t0) / MAX (parked.suspended, 1),
           read_statm_resident_pages () * page / 1048576.0);
@@ -1282,7 +1233,7 @@ main (int   argc,
   printf ("  * my threshold: the design promises an iteration cost independent of the number of delays.\n");
   g_array_unref (rows);
 
-  if (functional_failure)
+  if (bench_functional_failure)
     {
       printf ("\nbench-core: FUNCTIONAL FAILURE (see above)\n");
       return 1;

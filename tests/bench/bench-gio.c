@@ -28,6 +28,8 @@
 
 #include <gco/gco.h>
 
+#include "bench-common.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,60 +43,9 @@
 
 static gboolean quick;
 static guint    n_rounds = 7;
-static gboolean functional_failure;
 
 /* Clock, statistics, failures */
 
-static inline gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-compare_doubles (const void *a,
-                 const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-static double
-median (const double *values,
-        guint         n)
-{
-  double *sorted;
-  double m;
-
-  if (n == 0)
-    return -1;
-  sorted = g_memdup2 (values, n * sizeof (double));
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  m = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  g_free (sorted);
-  return m;
-}
-
-static void fail (const char *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-fail (const char *format,
-      ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  fputs ("FUNCTIONAL FAILURE: ", stdout);
-  vprintf (format, args);
-  fputc ('\n', stdout);
-  fflush (stdout);
-  va_end (args);
-  functional_failure = TRUE;
-}
 
 /* The summary table */
 
@@ -256,7 +207,7 @@ chain_cb (GObject      *source_object,
 
   if (trivial_op_finish (result, &error) != TRIVIAL_VALUE)
     {
-      fail ("callback chain: op %u returned a wrong value: %s", chain->count,
+      bench_fail ("callback chain: op %u returned a wrong value: %s", chain->count,
             error != NULL ? error->message : "(no error)");
       g_clear_error (&error);
       chain->done = TRUE;
@@ -281,14 +232,14 @@ measure_chain (OpAsync  op_async,
   if (use_cancellable)
     chain.cancellable = g_cancellable_new ();
 
-  start = now_ns ();
+  start = bench_now_ns ();
   op_async (chain.cancellable, chain_cb, &chain);
   if (!run_until (&chain.done))
-    fail ("callback chain: never finished");
-  per_op = (double) (now_ns () - start) / n;
+    bench_fail ("callback chain: never finished");
+  per_op = (double) (bench_now_ns () - start) / n;
 
   if (chain.count != n)
-    fail ("callback chain: %u of %u ops completed", chain.count, n);
+    bench_fail ("callback chain: %u of %u ops completed", chain.count, n);
   g_clear_object (&chain.cancellable);
   return per_op;
 }
@@ -334,7 +285,7 @@ await_done_cb (GcoJob       *job,
   Chain *chain = user_data;
 
   if (error != NULL)
-    fail ("coroutine: %s", error->message);
+    bench_fail ("coroutine: %s", error->message);
   chain->done = TRUE;
 }
 
@@ -349,15 +300,15 @@ measure_await (OpAsync  op_async,
   gint64 start;
   double per_op;
 
-  start = now_ns ();
+  start = bench_now_ns ();
   job = gco_launch_job (scope, await_loop_co, &chain, NULL);
   gco_job_add_completion_handler (job, await_done_cb, &chain, NULL);
   if (!run_until (&chain.done))
-    fail ("coroutine: never finished");
-  per_op = (double) (now_ns () - start) / n;
+    bench_fail ("coroutine: never finished");
+  per_op = (double) (bench_now_ns () - start) / n;
 
   if (chain.count != n)
-    fail ("coroutine: %u of %u ops completed", chain.count, n);
+    bench_fail ("coroutine: %u of %u ops completed", chain.count, n);
   gco_job_unref (job);
   return per_op;
 }
@@ -387,12 +338,12 @@ static double
 measure_iteration (guint n)
 {
   Spin spin = { n, 0, FALSE };
-  gint64 start = now_ns ();
+  gint64 start = bench_now_ns ();
 
   g_idle_add (spin_cb, &spin);
   if (!run_until (&spin.done))
-    fail ("iteration: never finished");
-  return (double) (now_ns () - start) / n;
+    bench_fail ("iteration: never finished");
+  return (double) (bench_now_ns () - start) / n;
 }
 
 /* Sections */
@@ -433,12 +384,12 @@ section_await (const char *letter,
               "one main-loop iteration %.1f ns\n", r, gco[r], cb[r], iter[r]);
     }
 
-  m_gco = median (gco, n_rounds);
-  m_cb = median (cb, n_rounds);
+  m_gco = bench_median (gco, n_rounds);
+  m_cb = bench_median (cb, n_rounds);
   print_figure ("await one op (GcoAsyncOp)", m_gco, "callback chain", m_cb);
   printf ("  gap %.1f ns per op = %.2f main-loop iterations of %.1f ns (the coroutine's resume\n"
           "  is dispatched from the dispatcher's GSource in the iteration after the callback)\n",
-          m_gco - m_cb, (m_gco - m_cb) / median (iter, n_rounds), median (iter, n_rounds));
+          m_gco - m_cb, (m_gco - m_cb) / bench_median (iter, n_rounds), bench_median (iter, n_rounds));
   g_snprintf (figure, sizeof figure, "(%s) await trivial GTask op%s", letter,
               use_cancellable ? " + cancellable" : "");
   add_row (figure, m_gco, m_cb, "hand-written callback chain", 1.2, "<= 1.2x");
@@ -479,8 +430,8 @@ section_publish (void)
               published[r], plain[r]);
     }
 
-  m_published = median (published, n_rounds);
-  m_plain = median (plain, n_rounds);
+  m_published = bench_median (published, n_rounds);
+  m_plain = bench_median (plain, n_rounds);
   print_figure ("op published with gco_task_run", m_published, "plain GTask op", m_plain);
   add_row ("(c) op implemented as a coroutine", m_published, m_plain,
            "plain GTask op (callback-made)", 0, "(info)");
@@ -536,7 +487,7 @@ main (int   argc,
   print_summary ();
   g_array_unref (rows);
 
-  if (functional_failure)
+  if (bench_functional_failure)
     {
       printf ("\nbench-gio: FUNCTIONAL FAILURE (see above)\n");
       return 1;
