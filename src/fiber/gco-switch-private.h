@@ -88,6 +88,20 @@
 
 typedef void (*GcoSwitchEntry) (void *arg);
 
+/* For the functions that make a switch. ThreadSanitizer keeps a shadow call
+ * stack per fiber, pushed and popped by the instrumented entry and exit of
+ * every function. Between __tsan_switch_to_fiber() and the raw switch, no
+ * instrumented function may be entered or left: it would push onto, or pop
+ * from, the shadow stack of the fiber being entered rather than the one
+ * running. Out of line (at -O0, or when the compiler judges a noreturn path
+ * cold, as clang -O2 does for gco__switch_fiber_leave_final), a wrapper such
+ * as gco__switch_context() pushed its frame onto the resumer's shadow stack at
+ * the end of every fiber, and the resumer's stack grew by one frame per
+ * finished fiber, making every report's stacks wrong. Forced inline, the
+ * switch happens inside the caller's frame (gco__fiber_resume, _suspend,
+ * fiber_main), whose entry and exit are recorded on the right fiber. */
+#define GCO_SWITCH_INLINE static inline __attribute__ ((always_inline))
+
 /* The raw context: what one side of a switch saves. */
 
 #if defined(GCO_SWITCH_ASM)
@@ -166,7 +180,7 @@ gco__switch_context_init (GcoSwitchContext *ctx,
 
 # endif
 
-static inline void
+GCO_SWITCH_INLINE void
 gco__switch_context (GcoSwitchContext *from,
                      GcoSwitchContext *to)
 {
@@ -214,7 +228,7 @@ gco__switch_context_init (GcoSwitchContext *ctx,
                (unsigned int) (p >> 32), (unsigned int) (p & 0xffffffffu));
 }
 
-static inline void
+GCO_SWITCH_INLINE void
 gco__switch_context (GcoSwitchContext *from,
                      GcoSwitchContext *to)
 {
@@ -276,7 +290,7 @@ gco__switch_fiber_destroy (GcoSwitchFiber *sw)
 
 /* From the resumer: runs the fiber until it leaves. The resumer's context
  * lives in this frame, which stays put until the fiber switches back. */
-static inline void
+GCO_SWITCH_INLINE void
 gco__switch_fiber_enter (GcoSwitchFiber *sw)
 {
   GcoSwitchContext here;
@@ -308,7 +322,7 @@ gco__switch_fiber_started (GcoSwitchFiber *sw)
 
 /* From the fiber: switches back to its resumer; returns when resumed again,
  * possibly by another resumer (whose stack ASan then reports). */
-static inline void
+GCO_SWITCH_INLINE void
 gco__switch_fiber_leave (GcoSwitchFiber *sw)
 {
 #if defined(GCO_SWITCH_ASAN)
@@ -327,7 +341,7 @@ gco__switch_fiber_leave (GcoSwitchFiber *sw)
 
 /* From the fiber, when its function has returned: switches back for the last
  * time. ASan gets NULL for the fake stack, which frees it. */
-__attribute__ ((noreturn)) static inline void
+__attribute__ ((noreturn)) GCO_SWITCH_INLINE void
 gco__switch_fiber_leave_final (GcoSwitchFiber *sw)
 {
 #if defined(GCO_SWITCH_ASAN)
