@@ -40,6 +40,20 @@ get_scale (void)
         }
     }
 
+#if defined(__SANITIZE_THREAD__)
+# define GCO_TEST_TSAN 1
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define GCO_TEST_TSAN 1
+# endif
+#endif
+#ifdef GCO_TEST_TSAN
+  /* ThreadSanitizer keeps shadow memory per fiber: 100,000 exhaust it. */
+  g_test_message ("Running under ThreadSanitizer: scaled down to %u coroutines instead of %u",
+                  VALGRIND_SCALE, FULL_SCALE);
+  return VALGRIND_SCALE;
+#endif
+
 #ifdef HAVE_VALGRIND_H
   if (RUNNING_ON_VALGRIND)
     {
