@@ -11,6 +11,8 @@
 
 #define _GCO_GTK_INSIDE
 
+#include "gco-gtk-lifecycle.h"
 #include "gco-gtk-scope.h"
+#include "gco-gtk-signal.h"
 
 #undef _GCO_GTK_INSIDE

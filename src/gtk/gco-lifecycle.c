@@ -1,0 +1,126 @@
+/* gco-lifecycle.c: launches tied to a widget's lifecycle: replacing the
+ * previous launch of the same key
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The widget's qdata holds a table key -> the job last launched with that
+ * key (a reference); a job's completion handler drops its entry unless a
+ * newer job took the key.
+ */
+
+#include <gco/gco-gtk.h>
+
+typedef struct
+{
+  GWeakRef  widget;
+  char     *key;
+} ReplacingEntry;
+
+static GQuark
+replacing_quark (void)
+{
+  return g_quark_from_static_string ("gco-widget-replacing-jobs");
+}
+
+static void
+replacing_entry_free (gpointer data)
+{
+  ReplacingEntry *entry = data;
+
+  g_weak_ref_clear (&entry->widget);
+  g_free (entry->key);
+  g_free (entry);
+}
+
+/* Drops the job from its widget's table, unless a newer one took its key. */
+static void
+replacing_job_completed_cb (GcoJob       *job,
+                            const GError *error,
+                            gpointer      user_data)
+{
+  ReplacingEntry *entry = user_data;
+  g_autoptr (GObject) widget = g_weak_ref_get (&entry->widget);
+  GHashTable *jobs;
+
+  if (widget == NULL)
+    return;
+  jobs = g_object_get_qdata (widget, replacing_quark ());
+  if (jobs != NULL && g_hash_table_lookup (jobs, entry->key) == job)
+    g_hash_table_remove (jobs, entry->key);
+}
+
+/**
+ * gco_widget_launch_replacing:
+ * @widget: a widget
+ * @key: what the job is for; a launch with the same key replaces it
+ * @func: (scope notified): the coroutine's body
+ * @user_data: data for @func
+ * @destroy: (nullable): releases @user_data when the coroutine completes
+ *
+ * Cancels the job launched with @key on @widget by the previous call, if it
+ * is still running, then launches @func in [func@GcoGtk.widget_get_scope]:
+ * search-as-you-type, kotlinx's `collectLatest`, SwiftUI's `.task(id:)`. The
+ * previous job is only cancelled, not awaited: it unwinds while the new one
+ * starts. Call it on the main thread.
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * search_changed_cb (GtkSearchEntry *entry, gpointer user_data)
+ * {
+ *   g_autoptr (GcoJob) job =
+ *     gco_widget_launch_replacing (GTK_WIDGET (entry), "search", search_cb,
+ *                                  g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))),
+ *                                  g_free);
+ * }
+ * ]|
+ *
+ * Returns: (transfer full): the new job
+ *
+ * Since: 0.1
+ */
+GcoJob *
+gco_widget_launch_replacing (GtkWidget      *widget,
+                             const char     *key,
+                             GcoFunc         func,
+                             gpointer        user_data,
+                             GDestroyNotify  destroy)
+{
+  GcoScope *scope;
+  GHashTable *jobs;
+  GcoJob *previous, *job;
+  ReplacingEntry *entry;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  scope = gco_widget_get_scope (widget);
+
+  /* A failed scope (a destroyed widget, another thread): the launch creates
+   * a job already cancelled, and the widget is not touched. */
+  if (!gco_scope_is_active (scope))
+    return gco_launch_job (scope, func, user_data, destroy);
+
+  jobs = g_object_get_qdata (G_OBJECT (widget), replacing_quark ());
+  if (jobs == NULL)
+    {
+      jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) gco_job_unref);
+      g_object_set_qdata_full (G_OBJECT (widget), replacing_quark (), jobs,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+
+  previous = g_hash_table_lookup (jobs, key);
+  if (previous != NULL)
+    gco_job_cancel (previous);
+
+  job = gco_launch_job (scope, func, user_data, destroy);
+  g_hash_table_replace (jobs, g_strdup (key), gco_job_ref (job));
+
+  entry = g_new0 (ReplacingEntry, 1);
+  g_weak_ref_init (&entry->widget, widget);
+  entry->key = g_strdup (key);
+  gco_job_add_completion_handler (job, replacing_job_completed_cb, entry, replacing_entry_free);
+
+  return job;
+}
