@@ -22,4 +22,10 @@ GcoJob *gco_widget_launch_replacing (GtkWidget      *widget,
                                      gpointer        user_data,
                                      GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
 
+GCO_AVAILABLE_IN_ALL
+void    gco_widget_launch_while_mapped (GtkWidget      *widget,
+                                        GcoFunc         func,
+                                        gpointer        user_data,
+                                        GDestroyNotify  destroy);
+
 G_END_DECLS

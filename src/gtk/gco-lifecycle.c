@@ -1,5 +1,5 @@
 /* gco-lifecycle.c: launches tied to a widget's lifecycle: replacing the
- * previous launch of the same key
+ * previous launch of the same key, and running while mapped
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -123,4 +123,139 @@ gco_widget_launch_replacing (GtkWidget      *widget,
   gco_job_add_completion_handler (job, replacing_job_completed_cb, entry, replacing_entry_free);
 
   return job;
+}
+
+/* Running while mapped */
+
+typedef struct
+{
+  GtkWidget      *widget;     /* not a reference: this lives in the widget's qdata */
+  GcoFunc         func;
+  gpointer        user_data;
+  GDestroyNotify  destroy;
+  GcoJob         *job;        /* the current launch, running or unwinding */
+  gboolean        pending;    /* mapped again while the last launch unwound */
+} WhileMapped;
+
+static void while_mapped_launch (WhileMapped *self);
+
+static GQuark
+while_mapped_quark (void)
+{
+  return g_quark_from_static_string ("gco-widget-while-mapped");
+}
+
+static void
+while_mapped_free (gpointer data)
+{
+  WhileMapped *self = data;
+
+  /* The widget is being finalized: its scope kept it alive until every
+   * launch had completed, so no job is left. */
+  g_assert (self->job == NULL);
+  if (self->destroy != NULL)
+    self->destroy (self->user_data);
+  g_free (self);
+}
+
+static void
+while_mapped_free_list (gpointer data)
+{
+  g_slist_free_full (data, while_mapped_free);
+}
+
+static void
+while_mapped_job_done_cb (GcoJob       *job,
+                          const GError *error,
+                          gpointer      user_data)
+{
+  WhileMapped *self = user_data;
+
+  g_clear_pointer (&self->job, gco_job_unref);
+
+  /* Mapped again while this launch unwound: never two at once, so the next
+   * one starts now. */
+  if (self->pending)
+    {
+      self->pending = FALSE;
+      if (gtk_widget_get_mapped (self->widget))
+        while_mapped_launch (self);
+    }
+}
+
+static void
+while_mapped_launch (WhileMapped *self)
+{
+  GcoJob *job = gco_launch_job (gco_widget_get_scope (self->widget), self->func,
+                                self->user_data, NULL);
+
+  self->job = job;
+  /* Runs at once if the job already completed. */
+  gco_job_add_completion_handler (job, while_mapped_job_done_cb, self, NULL);
+}
+
+static void
+while_mapped_map_cb (GtkWidget   *widget,
+                     WhileMapped *self)
+{
+  if (self->job != NULL)
+    self->pending = TRUE;
+  else
+    while_mapped_launch (self);
+}
+
+static void
+while_mapped_unmap_cb (GtkWidget   *widget,
+                       WhileMapped *self)
+{
+  self->pending = FALSE;
+  if (self->job != NULL)
+    gco_job_cancel (self->job);
+}
+
+/**
+ * gco_widget_launch_while_mapped:
+ * @widget: a widget
+ * @func: (scope notified): the coroutine's body
+ * @user_data: data for @func, shared by every launch
+ * @destroy: (nullable): releases @user_data when @widget is finalized
+ *
+ * Launches @func in [func@GcoGtk.widget_get_scope] each time @widget is
+ * mapped, and cancels it when @widget is unmapped: Android's
+ * `repeatOnLifecycle`. Launches never overlap: mapped again while the last
+ * one is still unwinding, the next one starts once it completed. If @widget
+ * is mapped already, the first launch happens now. For work that is only
+ * worth doing while the user can see it: a clock, a live view, polling.
+ * Call it on the main thread.
+ *
+ * Since: 0.1
+ */
+void
+gco_widget_launch_while_mapped (GtkWidget      *widget,
+                                GcoFunc         func,
+                                gpointer        user_data,
+                                GDestroyNotify  destroy)
+{
+  WhileMapped *self;
+  GSList *list;
+
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (func != NULL);
+
+  self = g_new0 (WhileMapped, 1);
+  self->widget = widget;
+  self->func = func;
+  self->user_data = user_data;
+  self->destroy = destroy;
+
+  list = g_object_steal_qdata (G_OBJECT (widget), while_mapped_quark ());
+  list = g_slist_prepend (list, self);
+  g_object_set_qdata_full (G_OBJECT (widget), while_mapped_quark (), list,
+                           while_mapped_free_list);
+
+  g_signal_connect (widget, "map", G_CALLBACK (while_mapped_map_cb), self);
+  g_signal_connect (widget, "unmap", G_CALLBACK (while_mapped_unmap_cb), self);
+
+  if (gtk_widget_get_mapped (widget))
+    while_mapped_launch (self);
 }
