@@ -11,6 +11,7 @@
 
 #define _GCO_GTK_INSIDE
 
+#include "gco-gtk-activity.h"
 #include "gco-gtk-lifecycle.h"
 #include "gco-gtk-scope.h"
 #include "gco-gtk-signal.h"
