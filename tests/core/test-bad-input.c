@@ -15,10 +15,9 @@
 
 #define LIBRARY_DOMAIN "Gco"
 
-/* The library logs with G_LOG_USE_STRUCTURED, which g_test_expect_message()
- * does not see in GLib 2.74. So every test runs in a subprocess of its own,
- * where a log writer counts the library's criticals (made non-fatal there)
- * and each one is asserted where it is expected. Warnings stay fatal. */
+/* Every test runs in a subprocess of its own, where a log writer counts the
+ * library's criticals (made non-fatal there), so each one is asserted exactly
+ * where it is expected and none goes unaccounted for. Warnings stay fatal. */
 
 static guint  n_criticals;          /* atomic */
 static guint  n_expected;

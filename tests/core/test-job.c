@@ -8,43 +8,6 @@
 #include "gco-test-utils.h"
 #include "gco-job-private.h"
 
-/* Logging
- *
- * The library (like these tests) is built with G_LOG_USE_STRUCTURED, and up to
- * GLib 2.74 g_test_expect_message() only sees messages that go through
- * g_log(). This writer sends structured warnings and criticals back through
- * g_log(), where expected messages are swallowed and unexpected ones stay
- * fatal (G_DEBUG=fatal-warnings); everything else goes to the default writer. */
-static GLogWriterOutput
-test_log_writer (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-  gboolean old_api = FALSE;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "GLIB_OLD_LOG_API") == 0)
-        old_api = TRUE;
-    }
-
-  if (!old_api && message != NULL &&
-      (log_level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE)) != 0)
-    {
-      g_log (domain, log_level & G_LOG_LEVEL_MASK, "%s", message);
-      return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 /* Probes: record what handlers see */
 
 typedef struct
@@ -1654,7 +1617,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_log_set_writer_func (test_log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gco/job/new", test_job_new);

@@ -17,39 +17,6 @@
 #include "gco-job-private.h"
 #include "gco-fiber-private.h"
 
-/* Logging: see test-job.c. The library logs through the structured API,
- * which GLib 2.74's g_test_expect_message() does not see; route warnings and
- * criticals back through g_log(). */
-static GLogWriterOutput
-test_log_writer (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  const char *domain = NULL;
-  const char *message = NULL;
-  gboolean old_api = FALSE;
-
-  for (gsize i = 0; i < n_fields; i++)
-    {
-      if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
-        domain = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "MESSAGE") == 0)
-        message = fields[i].value;
-      else if (g_strcmp0 (fields[i].key, "GLIB_OLD_LOG_API") == 0)
-        old_api = TRUE;
-    }
-
-  if (!old_api && message != NULL &&
-      (log_level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE)) != 0)
-    {
-      g_log (domain, log_level & G_LOG_LEVEL_MASK, "%s", message);
-      return G_LOG_WRITER_HANDLED;
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
 /* Errors used as failures: any error but G_IO_ERROR_CANCELLED. */
 #define FIRST_FAILURE  G_IO_ERROR_NOT_FOUND
 #define SECOND_FAILURE G_IO_ERROR_EXISTS
@@ -3284,7 +3251,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_log_set_writer_func (test_log_writer, NULL, NULL);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gco/rules/1-job-states", test_rule_1_job_states);
