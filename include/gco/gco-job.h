@@ -53,6 +53,10 @@ GcoJob       *gco_job_get_parent                (GcoJob        *job);
 GCO_AVAILABLE_IN_ALL
 guint         gco_job_get_n_children            (GcoJob        *job);
 GCO_AVAILABLE_IN_ALL
+GPtrArray    *gco_job_get_children              (GcoJob        *job) G_GNUC_WARN_UNUSED_RESULT;
+GCO_AVAILABLE_IN_ALL
+GPtrArray    *gco_job_list_roots                (void) G_GNUC_WARN_UNUSED_RESULT;
+GCO_AVAILABLE_IN_ALL
 const GError *gco_job_get_error                 (GcoJob        *job);
 
 GCO_AVAILABLE_IN_ALL

@@ -39,6 +39,7 @@ typedef enum {
   GCO_JOB_FLAG_COMPLETE_CALLED = 1 << 6,  /* gco_job_complete* was called */
   GCO_JOB_FLAG_TIMED_OUT   = 1 << 7,  /* a with_timeout frame whose own deadline expired */
   GCO_JOB_FLAG_CANCELLABLE_CANCELLED = 1 << 8,
+  GCO_JOB_FLAG_LISTED_ROOT = 1 << 9,  /* in the list of live roots (sibling links) */
 } GcoJobFlags;
 
 struct _GcoJob
@@ -52,7 +53,7 @@ struct _GcoJob
   GcoJob          *parent;         /* strong: a child keeps its parent alive */
   GcoJob          *first_child;    /* strong: attached children until they complete */
   GcoJob          *last_child;
-  GcoJob          *prev_sibling;
+  GcoJob          *prev_sibling;   /* a root's: its neighbours in the list of live roots */
   GcoJob          *next_sibling;
   guint            n_children;
 

@@ -221,6 +221,37 @@ attach_child_locked (GcoJob *parent,
   parent->n_children++;
 }
 
+/* Live roots (jobs created without a parent), for gco_job_list_roots(): linked
+ * through their unused sibling pointers, from creation until they complete or
+ * are finalized. Under the lock. */
+static GcoJob *live_roots;
+
+static void
+list_root_locked (GcoJob *job)
+{
+  job->flags |= GCO_JOB_FLAG_LISTED_ROOT;
+  job->next_sibling = live_roots;
+  if (live_roots != NULL)
+    live_roots->prev_sibling = job;
+  live_roots = job;
+}
+
+static void
+unlist_root_locked (GcoJob *job)
+{
+  if (!(job->flags & GCO_JOB_FLAG_LISTED_ROOT))
+    return;
+
+  job->flags &= ~GCO_JOB_FLAG_LISTED_ROOT;
+  if (job->prev_sibling != NULL)
+    job->prev_sibling->next_sibling = job->next_sibling;
+  else
+    live_roots = job->next_sibling;
+  if (job->next_sibling != NULL)
+    job->next_sibling->prev_sibling = job->prev_sibling;
+  job->prev_sibling = job->next_sibling = NULL;
+}
+
 static void
 detach_child_locked (GcoJob *parent,
                      GcoJob *child)
@@ -254,6 +285,7 @@ gco__job_init_locked (GcoJob         *job,
 
   if (parent == NULL)
     {
+      list_root_locked (job);
       GCO_DEBUG_JOB (job, "created");
       return FALSE;
     }
@@ -548,6 +580,8 @@ complete_locked (GcoJob *job)
 
   if (parent != NULL)
     detach_child_locked (parent, job);
+  else
+    unlist_root_locked (job);
 
   /* The action takes over the parent's reference to the job and the job's
    * reference to the parent. */
@@ -665,6 +699,15 @@ gco_job_unref (GcoJob *job)
 
   if (!gco_ref_dec (&job->ref_count))
     return;
+
+  /* A root dropped before it completed. (Roots are unreferenced outside the
+   * lock, like every job.) */
+  if G_UNLIKELY (job->flags & GCO_JOB_FLAG_LISTED_ROOT)
+    {
+      gco__tree_lock ();
+      unlist_root_locked (job);
+      gco__tree_unlock ();
+    }
 
   g_assert (job->first_child == NULL);
   g_assert (job->parent == NULL);
@@ -830,6 +873,82 @@ gco_job_get_n_children (GcoJob *job)
   gco__tree_unlock ();
 
   return n;
+}
+
+/* A reference, unless the last one is already gone (the job is being
+ * finalized and waits for the lock to leave the list of roots). */
+static gboolean
+ref_if_alive (GcoJob *job)
+{
+  gint count;
+
+  do
+    {
+      count = g_atomic_int_get (&job->ref_count);
+      if (count == 0)
+        return FALSE;
+    }
+  while (!g_atomic_int_compare_and_exchange (&job->ref_count, count, count + 1));
+
+  return TRUE;
+}
+
+/**
+ * gco_job_get_children:
+ * @job: a job
+ *
+ * Gets the children of @job that have not completed yet, in the order they
+ * were attached: a snapshot, for tools that show the tree of jobs (a list of
+ * the live jobs of an application, a debugger). The children may complete
+ * while the caller looks at them; the references keep them valid.
+ *
+ * Returns: (transfer full) (element-type GcoJob): a new array holding a
+ *   reference to each child; it unrefs them when freed
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gco_job_get_children (GcoJob *job)
+{
+  GPtrArray *children;
+
+  g_return_val_if_fail (job != NULL, NULL);
+
+  gco__tree_lock ();
+  children = g_ptr_array_new_full (job->n_children, (GDestroyNotify) gco_job_unref);
+  for (GcoJob *child = job->first_child; child != NULL; child = child->next_sibling)
+    g_ptr_array_add (children, gco_job_ref (child));
+  gco__tree_unlock ();
+
+  return children;
+}
+
+/**
+ * gco_job_list_roots:
+ *
+ * Lists the jobs of the process that have no parent and have not completed:
+ * the jobs of scopes (a widget's, an application's, a main scope's), and jobs
+ * and deferreds created without a parent. With [method@Gco.Job.get_children]
+ * this walks every live job, like kotlinx's `DebugProbes.dumpCoroutines`;
+ * the demo's "Live jobs" page is built on it. Newest roots come first.
+ *
+ * Returns: (transfer full) (element-type GcoJob): a new array holding a
+ *   reference to each root; it unrefs them when freed
+ *
+ * Since: 0.1
+ */
+GPtrArray *
+gco_job_list_roots (void)
+{
+  GPtrArray *roots = g_ptr_array_new_with_free_func ((GDestroyNotify) gco_job_unref);
+
+  gco__tree_lock ();
+  for (GcoJob *root = live_roots; root != NULL; root = root->next_sibling)
+    if (ref_if_alive (root))
+      g_ptr_array_add (roots, root);
+  gco__tree_unlock ();
+
+  return roots;
 }
 
 /**

@@ -1613,6 +1613,88 @@ test_types_autoptr (void)
   gco_test_assert_finalize_job (kept);
 }
 
+static gboolean
+array_contains (GPtrArray *array,
+                GcoJob    *job)
+{
+  return g_ptr_array_find (array, job, NULL);
+}
+
+/* gco_job_get_children: a snapshot of the live children, in attach order,
+ * each referenced; completed children leave it. */
+static void
+test_job_children (void)
+{
+  g_autoptr (GcoJob) parent = gco_job_new (NULL);
+  g_autoptr (GcoJob) first = gco_job_new (parent);
+  g_autoptr (GcoJob) second = gco_job_new (parent);
+  g_autoptr (GcoJob) grandchild = gco_job_new (second);
+  g_autoptr (GPtrArray) children = gco_job_get_children (parent);
+  g_autoptr (GPtrArray) after = NULL;
+
+  g_assert_cmpuint (children->len, ==, 2);
+  g_assert_true (children->pdata[0] == first);
+  g_assert_true (children->pdata[1] == second);
+
+  g_assert_true (gco_job_complete (first));
+  after = gco_job_get_children (parent);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_true (after->pdata[0] == second);
+  /* The first snapshot still holds the completed child. */
+  g_assert_true (gco_job_is_completed (children->pdata[0]));
+
+  gco_job_cancel (parent);
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = gco_job_get_children (parent);
+  g_assert_cmpuint (after->len, ==, 0);
+
+  g_clear_pointer (&children, g_ptr_array_unref);
+  gco_test_assert_finalize_job (g_steal_pointer (&grandchild));
+  gco_test_assert_finalize_job (g_steal_pointer (&second));
+  gco_test_assert_finalize_job (g_steal_pointer (&first));
+  gco_test_assert_finalize_job (g_steal_pointer (&parent));
+}
+
+/* gco_job_list_roots: live jobs without a parent, newest first; a root
+ * leaves the list when it completes or when its last reference goes. */
+static void
+test_job_list_roots (void)
+{
+  g_autoptr (GcoJob) root = gco_job_new (NULL);
+  g_autoptr (GcoJob) dropped = gco_supervisor_job_new (NULL);
+  g_autoptr (GcoJob) child = gco_job_new (root);
+  g_autoptr (GcoScope) scope = gco_main_scope_new ();
+  g_autoptr (GPtrArray) roots = gco_job_list_roots ();
+  GcoJob *dropped_pointer = dropped;
+
+  g_assert_true (array_contains (roots, root));
+  g_assert_true (array_contains (roots, dropped));
+  g_assert_true (array_contains (roots, gco_scope_get_job (scope)));
+  g_assert_false (array_contains (roots, child));
+  g_assert_true (roots->pdata[0] == gco_scope_get_job (scope));  /* newest first */
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  /* Dropped while active: gone from the list (ASan would see a dangling
+   * entry when the list is walked). */
+  g_clear_pointer (&dropped, gco_job_unref);
+  roots = gco_job_list_roots ();
+  g_assert_false (array_contains (roots, dropped_pointer));
+  g_assert_true (array_contains (roots, root));
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  /* Completed: gone, although still referenced. */
+  gco_job_cancel (root);
+  g_assert_true (gco_job_is_completed (root));
+  gco_scope_cancel (scope);
+  roots = gco_job_list_roots ();
+  g_assert_false (array_contains (roots, root));
+  g_assert_false (array_contains (roots, gco_scope_get_job (scope)));
+  g_clear_pointer (&roots, g_ptr_array_unref);
+
+  gco_test_assert_finalize_job (g_steal_pointer (&child));
+  gco_test_assert_finalize_job (g_steal_pointer (&root));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1665,6 +1747,8 @@ main (int   argc,
   g_test_add_func ("/gco/scope/exception-handler-inherited", test_scope_exception_handler_inherited);
   g_test_add_func ("/gco/scope/default-exception-handler", test_scope_default_exception_handler);
   g_test_add_func ("/gco/scope/set-default-exception-handler", test_scope_set_default_exception_handler);
+  g_test_add_func ("/gco/job/children", test_job_children);
+  g_test_add_func ("/gco/job/list-roots", test_job_list_roots);
   g_test_add_func ("/gco/types/boxed", test_types_boxed);
   g_test_add_func ("/gco/types/autoptr", test_types_autoptr);
 

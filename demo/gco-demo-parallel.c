@@ -1,0 +1,38 @@
+/* gco-demo-parallel.c: PLACEHOLDER — to be written.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "gco-demo-parallel.h"
+
+struct _GcoDemoParallel
+{
+  GtkBox parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (GcoDemoParallel, gco_demo_parallel, GTK_TYPE_BOX)
+
+static void
+gco_demo_parallel_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), GCO_DEMO_TYPE_PARALLEL);
+
+  G_OBJECT_CLASS (gco_demo_parallel_parent_class)->dispose (object);
+}
+
+static void
+gco_demo_parallel_class_init (GcoDemoParallelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gco_demo_parallel_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/gco/Demo/ui/gco-demo-parallel.ui");
+}
+
+static void
+gco_demo_parallel_init (GcoDemoParallel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
