@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh: installs what gco needs on Debian or Ubuntu, builds it with
-# --werror and runs every test suite (core, gtk, slow, lint).
+# --werror and runs every test suite (core, gtk, lint).
 #
 #   ./.ci/test.sh [BUILD_DIR]     (default: build)
 #
@@ -12,35 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 
-packages=(
-  meson ninja-build pkg-config gcc binutils python3
-  libglib2.0-dev libgtk-4-dev
-  valgrind xvfb xauth dbus
-)
+# The validators run the lint suite's checks of the demo's desktop file and
+# AppStream metainfo.
+./.ci/packages.sh \
+  meson ninja-build pkg-config gcc binutils python3 \
+  libglib2.0-dev libgtk-4-dev \
+  valgrind xvfb xauth dbus \
+  desktop-file-utils appstream
 
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  as_root=(sudo)
-fi
-
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
-    missing+=("$package")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test.sh: installing ${missing[*]}"
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
-
-options=(--werror -Dtests=true -Dbenchmarks=true)
-if [ -d "$build_dir/meson-private" ]; then
-  meson setup --reconfigure "$build_dir" "${options[@]}"
-else
-  meson setup "$build_dir" "${options[@]}"
-fi
+./.ci/configure.sh "$build_dir" --werror -Dtests=true -Dbenchmarks=true
 meson compile -C "$build_dir"
 
 run_tests=(meson test -C "$build_dir" --print-errorlogs)
