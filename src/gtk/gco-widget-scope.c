@@ -87,6 +87,15 @@ get_destroyed_scope (GtkWidget      *widget,
  * by a coroutine is a cycle, and closing the window would never cancel the
  * coroutine. Pass the widget as a plain pointer.
  *
+ * A widget built from a template clears its template children in its own
+ * `dispose` ([method@Gtk.Widget.dispose_template]), which runs before
+ * `GtkWidget`'s dispose emits ::destroy and so before the scope is cancelled:
+ * when a suspending call of such a coroutine fails with
+ * %G_IO_ERROR_CANCELLED, the template children may already be gone (their
+ * pointers %NULL). Return at once then; show a "cancelled" state from the
+ * code that cancels (a Cancel button's handler), not from the cancelled
+ * coroutine. The demo's samples follow this rule.
+ *
  * This function never returns %NULL for a widget. Called off the main thread,
  * or for a widget already destroyed (or being destroyed), it returns a scope
  * whose job has already failed with a %GCO_ERROR_FAILED that says why, so a
