@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <glib-unix.h>
+
 #include "gco-demo-application.h"
 #include "gco-demo-window.h"
 
@@ -16,6 +18,8 @@ struct _GcoDemoApplication
   GtkApplication  parent_instance;
 
   char           *initial_page;  /* --page */
+  guint           sigint_id;
+  guint           sigterm_id;
 };
 
 G_DEFINE_FINAL_TYPE (GcoDemoApplication, gco_demo_application, GTK_TYPE_APPLICATION)
@@ -53,6 +57,15 @@ about_activated (GSimpleAction *action,
                          NULL);
 }
 
+/* SIGINT (Ctrl+C in a terminal) and SIGTERM quit like the Quit item, so the
+ * pages clean up (the dialog sample removes its temporary files). */
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (user_data), "quit", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit",  .activate = quit_activated },
   { .name = "about", .activate = about_activated },
@@ -61,6 +74,7 @@ static const GActionEntry app_actions[] = {
 static void
 gco_demo_application_startup (GApplication *application)
 {
+  GcoDemoApplication *self = GCO_DEMO_APPLICATION (application);
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
   static const char *quit_accels[] = { "<Control>q", NULL };
 
@@ -70,10 +84,24 @@ gco_demo_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions), application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
 
+  self->sigint_id = g_unix_signal_add (SIGINT, quit_on_signal_cb, application);
+  self->sigterm_id = g_unix_signal_add (SIGTERM, quit_on_signal_cb, application);
+
   gtk_css_provider_load_from_resource (css, "/io/github/gco/Demo/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                               GTK_STYLE_PROVIDER (css),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+gco_demo_application_shutdown (GApplication *application)
+{
+  GcoDemoApplication *self = GCO_DEMO_APPLICATION (application);
+
+  g_clear_handle_id (&self->sigint_id, g_source_remove);
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+
+  G_APPLICATION_CLASS (gco_demo_application_parent_class)->shutdown (application);
 }
 
 static void
@@ -140,6 +168,7 @@ gco_demo_application_class_init (GcoDemoApplicationClass *klass)
   object_class->finalize = gco_demo_application_finalize;
   application_class->startup = gco_demo_application_startup;
   application_class->activate = gco_demo_application_activate;
+  application_class->shutdown = gco_demo_application_shutdown;
   application_class->handle_local_options = gco_demo_application_handle_local_options;
 }
 

@@ -131,6 +131,7 @@ set_running (GcoDemoStress *self,
     {
       gtk_label_set_label (self->fps_label, "… fps");
       gtk_label_set_label (self->figures_label, "Running…");
+      show_progress (self);
       self->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), tick_cb, NULL, NULL);
     }
   else

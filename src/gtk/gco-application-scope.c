@@ -102,8 +102,11 @@ gco_application_get_scope (GApplication *application)
   holder = gco__scope_holder_lookup (object, application_scope_quark ());
   if (holder == NULL)
     {
-      holder = gco__scope_holder_new (object, application_scope_quark (),
-                                      "application-scope", TRUE);
+      const char *id = g_application_get_application_id (application);
+      g_autofree char *name =
+        g_strdup_printf ("application-scope %s", id != NULL ? id : G_OBJECT_TYPE_NAME (object));
+
+      holder = gco__scope_holder_new (object, application_scope_quark (), name, TRUE);
       g_signal_connect (application, "shutdown", G_CALLBACK (application_shutdown_cb), holder);
       g_object_weak_ref (object, application_disposed_cb, holder);
     }

@@ -58,7 +58,9 @@ gco_object_get_scope (GObject *object)
   holder = gco__scope_holder_lookup (object, object_scope_quark ());
   if (holder == NULL)
     {
-      holder = gco__scope_holder_new (object, object_scope_quark (), "object-scope", TRUE);
+      g_autofree char *name = g_strdup_printf ("object-scope %s", G_OBJECT_TYPE_NAME (object));
+
+      holder = gco__scope_holder_new (object, object_scope_quark (), name, TRUE);
       g_object_weak_ref (object, object_disposed_cb, holder);
     }
   gco__scope_holder_unlock ();

@@ -96,6 +96,11 @@ get_destroyed_scope (GtkWidget      *widget,
  * code that cancels (a Cancel button's handler), not from the cancelled
  * coroutine. The demo's samples follow this rule.
  *
+ * The scope's job is named after @widget — `widget-scope GtkButton`, or
+ * `widget-scope GtkButton “name”` when a name was set with
+ * [method@Gtk.Widget.set_name] — for `GCO_DEBUG=jobs` and
+ * [method@Gco.Job.dump].
+ *
  * This function never returns %NULL for a widget. Called off the main thread,
  * or for a widget already destroyed (or being destroyed), it returns a scope
  * whose job has already failed with a %GCO_ERROR_FAILED that says why, so a
@@ -121,9 +126,17 @@ gco_widget_get_scope (GtkWidget *widget)
   if (holder == NULL)
     {
       gboolean in_destruction = gtk_widget_in_destruction (widget);
+      const char *type_name = G_OBJECT_TYPE_NAME (widget);
+      const char *widget_name = gtk_widget_get_name (widget);
+      g_autofree char *name = NULL;
 
+      /* Named after the widget, for GCO_DEBUG=jobs and gco_job_dump(). */
+      if (g_strcmp0 (widget_name, type_name) != 0)
+        name = g_strdup_printf ("widget-scope %s “%s”", type_name, widget_name);
+      else
+        name = g_strdup_printf ("widget-scope %s", type_name);
       holder = gco__scope_holder_new (G_OBJECT (widget), widget_scope_quark (),
-                                      "widget-scope", !in_destruction);
+                                      name, !in_destruction);
       if (in_destruction)
         holder->destroyed = TRUE;
       else

@@ -79,7 +79,13 @@ demo_click (gpointer widget)
   g_assert_true (GTK_IS_WIDGET (widget));
   g_assert_true (gtk_widget_is_sensitive (widget));
   g_assert_true (gtk_widget_get_visible (widget));
-  g_assert_true (gtk_widget_activate (widget));
+
+  /* An activated GtkButton shows itself pressed and emits ::clicked 250 ms
+   * later, from a timeout; a click emits it at once. */
+  if (GTK_IS_BUTTON (widget))
+    g_signal_emit_by_name (widget, "clicked");
+  else
+    g_assert_true (gtk_widget_activate (widget));
 }
 
 gboolean

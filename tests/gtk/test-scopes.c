@@ -95,6 +95,19 @@ test_same_instance (void)
   /* The object scope of a widget is a scope of its own. */
   g_assert_true (gco_object_get_scope (G_OBJECT (label)) != gco_widget_get_scope (label));
 
+  /* Scopes are named after what owns them. */
+  g_assert_cmpstr (gco_job_get_name (gco_scope_get_job (gco_widget_get_scope (label))), ==,
+                   "widget-scope GtkLabel");
+  g_assert_cmpstr (gco_job_get_name (gco_scope_get_job (gco_object_get_scope (object))), ==,
+                   "object-scope GObject");
+  {
+    g_autoptr (GtkWidget) named = g_object_ref_sink (gtk_button_new ());
+
+    gtk_widget_set_name (named, "ok");
+    g_assert_cmpstr (gco_job_get_name (gco_scope_get_job (gco_widget_get_scope (named))), ==,
+                     "widget-scope GtkButton “ok”");
+  }
+
   /* Nothing runs in them: the last unref finalizes at once. */
   g_object_unref (label);
   g_assert_true (label_finalized);
@@ -445,6 +458,8 @@ test_application_shutdown (void)
   watch_finalize (f.app, &finalized);
   g_assert_true (gco_application_get_scope (f.app) == gco_application_get_scope (f.app));
   job = gco_job_ref (gco_scope_get_job (gco_application_get_scope (f.app)));
+  /* Without an application ID the scope is named after the type. */
+  g_assert_cmpstr (gco_job_get_name (job), ==, "application-scope GApplication");
   g_signal_connect (f.app, "activate", G_CALLBACK (app_activate_cb), &f);
 
   status = g_application_run (f.app, 0, NULL);

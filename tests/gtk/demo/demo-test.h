@@ -43,8 +43,9 @@ gpointer demo_get_child     (gpointer      widget,
 /* The first descendant of @widget (depth first) of @type, or NULL. */
 gpointer demo_find_child    (gpointer      widget,
                              GType         type);
-/* Activates @widget as a click or Enter would (gtk_widget_activate());
- * asserts it is sensitive and visible. */
+/* Clicks @widget: a GtkButton (and its subclasses) emits ::clicked at once,
+ * anything else is activated as Enter would (gtk_widget_activate()). Asserts
+ * it is sensitive and visible. */
 void     demo_click         (gpointer      widget);
 /* Waits, polling every few milliseconds, until @condition returns TRUE.
  * Fails with G_IO_ERROR_TIMED_OUT, naming @what, if it is still FALSE after

@@ -210,7 +210,7 @@ demo_drive_jobs (GcoDemoWindow  *window,
    * the refresh loop, counts as idle. */
   {
     const ExpectedRow rows[] = {
-      { "application-scope", "active", app_scope },
+      { "application-scope io.github.gco.Demo", "active", app_scope },
       { "demo-driver",       "active", driver },
     };
 
@@ -232,9 +232,9 @@ demo_drive_jobs (GcoDemoWindow  *window,
     GcoJob *child = children->pdata[0];
     {
       const ExpectedRow rows[] = {
-        { "application-scope", "active",               app_scope },
+        { "application-scope io.github.gco.Demo", "active",               app_scope },
         { "demo-driver",       "active",               driver },
-        { "widget-scope",      "active",               download_scope },
+        { "widget-scope GcoDemoDownload “download”", "active",               download_scope },
         { "jobs-test-parent",  "waiting for children", parent },
         { "jobs-test-child",   "active",               child },
       };
@@ -249,9 +249,9 @@ demo_drive_jobs (GcoDemoWindow  *window,
     gco_job_cancel (parent);
     {
       const ExpectedRow rows[] = {
-        { "application-scope", "active",     app_scope },
+        { "application-scope io.github.gco.Demo", "active",     app_scope },
         { "demo-driver",       "active",     driver },
-        { "widget-scope",      "active",     download_scope },
+        { "widget-scope GcoDemoDownload “download”", "active",     download_scope },
         { "jobs-test-parent",  "cancelling", parent },
         { "jobs-test-child",   "cancelling", child },
       };
@@ -266,7 +266,7 @@ demo_drive_jobs (GcoDemoWindow  *window,
   released = TRUE;
   {
     const ExpectedRow rows[] = {
-      { "application-scope", "active", app_scope },
+      { "application-scope io.github.gco.Demo", "active", app_scope },
       { "demo-driver",       "active", driver },
     };
 
