@@ -12,7 +12,13 @@
  *     other sources get their turn;
  *  4. when the queue has not been empty for longer than the budget (within
  *     one dispatch or across several), drop below GDK_PRIORITY_REDRAW until
- *     the backlog is drained, so painting and input never starve.
+ *     the backlog is drained, so painting and input never starve;
+ *  5. and the other way round: when sources above that priority keep the
+ *     context busy (frames that take longer than a frame's time to draw, as
+ *     with software rendering) and the backlog has not run for twice the
+ *     budget, a guard source raises it back to the normal priority for one
+ *     dispatch. Coroutines then get about one budget between two frames
+ *     instead of none at all.
  *
  * Same-thread pushes touch only the local queue: readiness is reported from
  * prepare/check, with no syscall (g_source_set_ready_time would write the
@@ -50,8 +56,16 @@ typedef struct
   gint64         budget_usec;
   gint64         busy_since;     /* when the queue last started to be non-empty */
   gboolean       backlog;
+  GSource       *guard;          /* starvation guard, created at the first backlog */
+  gint64         guard_armed_at;
   guint          n_dispatchers;  /* under registry_mutex */
 } GcoMainSource;
+
+typedef struct
+{
+  GSource        source;
+  GcoMainSource *owner;          /* strong: the guard may outlive the registry */
+} GcoStarveGuard;
 
 typedef struct
 {
@@ -158,6 +172,68 @@ fire_timers (GcoMainSource *self,
     }
 }
 
+static void set_backlog (GcoMainSource *self,
+                         gboolean       backlog);
+
+/* The backlog has not run for twice the budget: busier sources above it have
+ * taken every turn. One dispatch at the normal priority, then (if the queue
+ * is still long) back below redraw. */
+static gboolean
+guard_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  GcoStarveGuard *guard = (GcoStarveGuard *) source;
+
+  g_source_set_ready_time (source, -1);
+  set_backlog (guard->owner, FALSE);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+guard_finalize (GSource *source)
+{
+  GcoStarveGuard *guard = (GcoStarveGuard *) source;
+
+  g_source_unref (&guard->owner->source);
+}
+
+static GSourceFuncs guard_funcs = {
+  NULL,
+  NULL,
+  guard_dispatch,
+  guard_finalize,
+  NULL,
+  NULL,
+};
+
+/* (Re)starts the guard's clock: the backlog just ran, or just began. */
+static void
+arm_guard (GcoMainSource *self,
+           gint64         now)
+{
+  if (self->guard == NULL)
+    {
+      GcoStarveGuard *guard = (GcoStarveGuard *) g_source_new (&guard_funcs, sizeof (GcoStarveGuard));
+
+      guard->owner = (GcoMainSource *) g_source_ref (&self->source);
+      g_source_set_name (&guard->source, "GcoDispatcher starvation guard");
+      g_source_set_priority (&guard->source, NORMAL_PRIORITY);
+      g_source_attach (&guard->source, self->context);
+      self->guard = &guard->source;
+    }
+
+  /* Setting a ready time writes the context's wake-up fd: not on every one of
+   * many short dispatches (one coroutine yielding forever). */
+  if (now - self->guard_armed_at < self->budget_usec / 2 &&
+      g_source_get_ready_time (self->guard) != -1)
+    return;
+
+  self->guard_armed_at = now;
+  g_source_set_ready_time (self->guard, now + 2 * self->budget_usec);
+}
+
 static void
 set_backlog (GcoMainSource *self,
              gboolean       backlog)
@@ -167,6 +243,8 @@ set_backlog (GcoMainSource *self,
 
   self->backlog = backlog;
   g_source_set_priority (&self->source, backlog ? BACKLOG_PRIORITY : NORMAL_PRIORITY);
+  if (!backlog && self->guard != NULL)
+    g_source_set_ready_time (self->guard, -1);
 }
 
 static gboolean
@@ -218,7 +296,10 @@ source_dispatch (GSource     *source,
     {
       now = g_get_monotonic_time ();
       if (now - self->busy_since > self->budget_usec)
-        set_backlog (self, TRUE);
+        {
+          set_backlog (self, TRUE);
+          arm_guard (self, now);
+        }
     }
 
   return G_SOURCE_CONTINUE;
@@ -283,6 +364,11 @@ source_release (GcoMainSource *self)
 
   if (last)
     {
+      if (self->guard != NULL)
+        {
+          g_source_destroy (self->guard);
+          g_clear_pointer (&self->guard, g_source_unref);
+        }
       g_source_destroy (&self->source);
       g_source_unref (&self->source);
     }

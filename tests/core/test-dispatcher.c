@@ -744,6 +744,81 @@ test_backlog_yielding_one (void)
   backlog_yielding (1);
 }
 
+/* The other side of the backlog rule: sources above redraw priority that are
+ * always ready (frames slower than the frame time) must not starve the
+ * backlog for good. */
+
+typedef struct
+{
+  Backlog  *backlog;
+  guint     frames;
+} SlowFrames;
+
+static gboolean
+slow_frame_cb (gpointer user_data)
+{
+  SlowFrames *frames = user_data;
+
+  /* A frame drawn in software: busy for longer than the dispatcher's budget,
+   * and ready again at once. */
+  g_usleep (2000);
+  frames->frames++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+reached (gpointer user_data)
+{
+  Backlog *backlog = user_data;
+
+  return backlog->ran >= backlog->total;
+}
+
+static void
+test_backlog_starved (void)
+{
+  GcoDispatcher *main_dispatcher = gco_dispatcher_get_main ();
+  GcoScope *scope = gco_scope_new (NULL, NULL);
+  Backlog backlog = { main_dispatcher, 0, 0, };
+  SlowFrames frames = { &backlog, 0 };
+  GSource *redraw;
+  guint ran_before;
+
+  g_test_summary ("Below redraw priority with frames always ready, the dispatcher still gets "
+                  "a turn now and then, and frames go on between its turns");
+
+  gco__main_dispatcher_set_budget (main_dispatcher, 1000);
+  gco_launch (scope, spin_body, &backlog, NULL);
+
+  /* Into the backlog: one coroutine yielding for longer than the budget. */
+  while (gco__main_dispatcher_get_priority (main_dispatcher) == G_PRIORITY_DEFAULT)
+    g_main_context_iteration (NULL, TRUE);
+
+  redraw = g_idle_source_new ();
+  g_source_set_priority (redraw, REDRAW_PRIORITY);
+  g_source_set_callback (redraw, slow_frame_cb, &frames, NULL);
+  g_source_attach (redraw, NULL);
+
+  /* Without the guard the coroutine would never run again. */
+  ran_before = backlog.ran;
+  backlog.total = ran_before + 20;
+  while (!reached (&backlog))
+    {
+      g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (frames.frames, <, 5000);  /* a hang, not a timing check */
+    }
+  g_assert_cmpuint (frames.frames, >, 1);
+
+  g_source_destroy (redraw);
+  g_source_unref (redraw);
+  backlog.stop = TRUE;
+  finish_scope (scope);
+  gco_test_drain (NULL);
+  g_assert_cmpint (gco__main_dispatcher_get_priority (main_dispatcher), ==, G_PRIORITY_DEFAULT);
+  gco__main_dispatcher_set_budget (main_dispatcher, 0);
+}
+
 /* Getters and reference counting */
 
 static void
@@ -840,6 +915,7 @@ main (int   argc,
   g_test_add_func ("/gco/dispatcher/backlog/drain", test_backlog);
   g_test_add_func ("/gco/dispatcher/backlog/yielding", test_backlog_yielding);
   g_test_add_func ("/gco/dispatcher/backlog/yielding-one", test_backlog_yielding_one);
+  g_test_add_func ("/gco/dispatcher/backlog/starved", test_backlog_starved);
   g_test_add_func ("/gco/dispatcher/get-context", test_get_context);
   g_test_add_func ("/gco/dispatcher/main-refcount", test_main_refcount);
   g_test_add_func ("/gco/dispatcher/boxed", test_boxed);
