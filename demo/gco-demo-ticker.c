@@ -35,6 +35,9 @@ tick_cb (gpointer   user_data,
   GcoDemoTicker *self = user_data;  /* no reference: the scope keeps it alive */
   guint ticks = 0;
 
+  /* Lifecycle launches take no options: name the job here, for the Live
+   * jobs page and GCO_DEBUG=jobs. */
+  gco_job_set_name (gco_job_get_current (), "ticker");
   self->runs++;
 
   for (;;)
