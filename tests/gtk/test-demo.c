@@ -23,19 +23,27 @@
 static gboolean have_display;
 
 typedef struct {
+  const char    *name;
   const char    *page;
   DemoDriveFunc  drive;
+  gboolean       quit_busy;  /* quit while the driver's jobs still run */
 } DemoCase;
 
+static gboolean drive_quit_busy (GcoDemoWindow *window, GtkWidget *page, GError **error);
+
 static const DemoCase cases[] = {
-  { "download", demo_drive_download },
-  { "search",   demo_drive_search },
-  { "parallel", demo_drive_parallel },
-  { "dialog",   demo_drive_dialog },
-  { "ticker",   demo_drive_ticker },
-  { "stress",   demo_drive_stress },
-  { "jobs",     demo_drive_jobs },
+  { "download",   "download", demo_drive_download, FALSE },
+  { "search",     "search",   demo_drive_search,   FALSE },
+  { "parallel",   "parallel", demo_drive_parallel, FALSE },
+  { "dialog",     "dialog",   demo_drive_dialog,   FALSE },
+  { "ticker",     "ticker",   demo_drive_ticker,   FALSE },
+  { "stress",     "stress",   demo_drive_stress,   FALSE },
+  { "jobs",       "jobs",     demo_drive_jobs,     FALSE },
+  { "quit-busy",  "download", drive_quit_busy,     TRUE },
 };
+
+/* The dialog page's temporary directory, seen by drive_quit_busy(). */
+static char *quit_busy_dir;
 
 /* ---- helpers for the drivers (demo-test.h) ---- */
 
@@ -220,8 +228,64 @@ typedef struct {
   GError         *error;
   gboolean        driven;
   gboolean        window_finalized;
-  gboolean        page_finalized;
+  guint           n_pages;
+  guint           n_pages_finalized;
+  gboolean        pages_finalized;
 } Run;
+
+static gboolean
+is_confirm_open (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr (GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (GCO_DEMO_IS_CONFIRM (window))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Work on three pages at once — a download, a stress run, a confirmation
+ * window awaited — then the harness quits at once: everything must be
+ * cancelled, unwound and finalized, and the dialog page's files removed. */
+static gboolean
+drive_quit_busy (GcoDemoWindow  *window,
+                 GtkWidget      *page,
+                 GError        **error)
+{
+  GtkWidget *card = demo_find_child (page, GCO_DEMO_TYPE_DOWNLOAD_CARD);
+  GtkWidget *stress = gco_demo_window_get_page (window, "stress");
+  GtkWidget *dialog = gco_demo_window_get_page (window, "dialog");
+
+  g_assert_nonnull (card);
+  demo_click (demo_get_child (card, "start_button"));
+  if (!demo_wait_label_prefix (demo_get_child (card, "status_label"), "Downloading", error))
+    return FALSE;
+
+  g_assert_true (gco_demo_window_show_page (window, "stress"));
+  if (!demo_wait_mapped (stress, error))
+    return FALSE;
+  gtk_spin_button_set_value (demo_get_child (stress, "count_spin"), 10000);
+  demo_click (demo_get_child (stress, "launch_button"));
+
+  g_assert_true (gco_demo_window_show_page (window, "dialog"));
+  if (!demo_wait_mapped (dialog, error) ||
+      !demo_wait_label (demo_get_child (dialog, "status_label"), "Files ready", error))
+    return FALSE;
+  g_free (quit_busy_dir);
+  quit_busy_dir = g_strdup (gtk_label_get_text (demo_get_child (dialog, "dir_label")));
+  g_assert_true (g_file_test (quit_busy_dir, G_FILE_TEST_IS_DIR));
+  demo_click (demo_get_child (dialog, "delete_button"));
+  if (!demo_wait_until (is_confirm_open, NULL, "the confirmation window", error))
+    return FALSE;
+
+  g_assert_cmpuint (demo_count_live_jobs (), >, 3);
+  return TRUE;
+}
 
 static gboolean
 no_live_jobs (gpointer data)
@@ -245,7 +309,8 @@ drive_cb (gpointer   user_data,
     return FALSE;
 
   /* Every job the driver started is over: the page left nothing behind. */
-  if (!demo_wait_until (no_live_jobs, NULL, "the live jobs to end", error))
+  if (!run->demo_case->quit_busy &&
+      !demo_wait_until (no_live_jobs, NULL, "the live jobs to end", error))
     return FALSE;
 
   run->driven = TRUE;
@@ -285,6 +350,14 @@ watch_finalize (gpointer  object,
 }
 
 static void
+page_finalized_cb (gpointer data)
+{
+  Run *run = data;
+
+  run->pages_finalized = ++run->n_pages_finalized == run->n_pages;
+}
+
+static void
 activate_cb (GApplication *application,
              gpointer      user_data)
 {
@@ -296,8 +369,12 @@ activate_cb (GApplication *application,
   g_assert_nonnull (run->window);
   g_assert_true (gco_demo_window_show_page (run->window, run->demo_case->page));
   watch_finalize (run->window, &run->window_finalized);
-  watch_finalize (gco_demo_window_get_page (run->window, run->demo_case->page),
-                  &run->page_finalized);
+  for (const char * const *name = gco_demo_window_list_pages (); *name != NULL; name++)
+    {
+      run->n_pages++;
+      g_object_set_data_full (G_OBJECT (gco_demo_window_get_page (run->window, *name)),
+                              "test-demo-finalized", run, page_finalized_cb);
+    }
 
   options.name = "demo-driver";
   gco_scope_set_exception_handler (scope, driver_failed_cb, run, NULL);
@@ -307,7 +384,7 @@ activate_cb (GApplication *application,
 static void
 test_sample (gconstpointer data)
 {
-  Run run = { data, NULL, NULL, FALSE, FALSE, FALSE };
+  Run run = { data, NULL, NULL, FALSE, FALSE, 0, 0, FALSE };
   GcoDemoApplication *application;
   char *argv[] = { (char *) "test-demo", NULL };
   int status;
@@ -330,10 +407,16 @@ test_sample (gconstpointer data)
 
   /* Quitting destroyed the window: its pages' scopes were cancelled, and
    * once their coroutines have unwound, everything goes. */
-  gco_test_run_until (NULL, &run.page_finalized);
+  gco_test_run_until (NULL, &run.pages_finalized);
   gco_test_run_until (NULL, &run.window_finalized);
   g_assert_cmpuint (demo_count_live_jobs (), ==, 0);
   g_assert_finalize_object (application);
+
+  if (run.demo_case->quit_busy)
+    {
+      g_assert_false (g_file_test (quit_busy_dir, G_FILE_TEST_EXISTS));
+      g_clear_pointer (&quit_busy_dir, g_free);
+    }
 }
 
 int
@@ -345,7 +428,7 @@ main (int   argc,
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/Demo/%s", cases[i].page);
+      g_autofree char *path = g_strdup_printf ("/Demo/%s", cases[i].name);
 
       g_test_add_data_func (path, &cases[i], test_sample);
     }
