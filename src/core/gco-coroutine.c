@@ -124,18 +124,21 @@ coroutine_main (gpointer data)
                            gco_job_get_name (&co->job));
     }
 
+  /* The body's outcome is recorded first: @destroy may release the last
+   * reference to an object whose scope this coroutine runs in (a widget), and
+   * the cancellation that causes must not turn a finished body into a
+   * cancelled job. What the completion causes (handlers, joiners, the
+   * parent's completion) still runs after @destroy, once the fiber has
+   * finished, back on the thread's stack: see coroutine_resume (). */
+  gco__tree_lock ();
+  gco__job_body_done_locked (&co->job, error, value, co->result_destroy);
+  gco__tree_unlock ();
+
   if (co->destroy != NULL)
     co->destroy (co->user_data);
   co->destroy = NULL;
   co->user_data = NULL;
   g_clear_pointer (&co->current_scope, gco_scope_unref);
-
-  /* What the completion causes (handlers, the parent's completion) runs once
-   * the fiber has finished, back on the thread's stack: see
-   * coroutine_resume (). */
-  gco__tree_lock ();
-  gco__job_body_done_locked (&co->job, error, value, co->result_destroy);
-  gco__tree_unlock ();
 }
 
 static void

@@ -988,6 +988,40 @@ test_launch_into_handled_failure (void)
   scope_finish (scope, root);
 }
 
+/* r13: a user-data destroy notify that cancels the coroutine's own scope
+ *
+ * A widget's coroutine is passed the widget; when the coroutine's destroy
+ * notify drops the last reference, the widget is destroyed and its scope
+ * cancelled. The body had returned TRUE: the job must complete, not end as
+ * cancelled. Found by the demo's download card. */
+
+static void
+cancel_scope_notify (gpointer data)
+{
+  gco_scope_cancel (data);
+}
+
+static void
+test_destroy_cancels_own_scope (void)
+{
+  GcoScope *scope;
+  GcoJob *root, *job;
+
+  g_test_summary ("r13: a destroy notify that cancels the coroutine's scope does not turn a "
+                  "body that returned TRUE into a cancelled job");
+
+  scope = scope_new (&root);
+  job = gco_launch_job (scope, succeed_body, scope, cancel_scope_notify);
+  gco_test_run_until_job (NULL, job);
+
+  g_assert_cmpint (gco_job_get_state (job), ==, GCO_JOB_STATE_COMPLETED);
+  g_assert_no_error (gco_job_get_error (job));
+  g_assert_false (gco_scope_is_active (scope));  /* the notify ran */
+
+  gco_test_assert_finalize_job (job);
+  scope_finish (scope, root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1005,6 +1039,7 @@ main (int   argc,
   g_test_add_func ("/gco/regressions/await-failed-while-unwinding", test_await_failed_while_unwinding);
   g_test_add_func ("/gco/regressions/log-handler-reenters", test_log_handler_reenters);
   g_test_add_func ("/gco/regressions/launch-into-handled-failure", test_launch_into_handled_failure);
+  g_test_add_func ("/gco/regressions/destroy-cancels-own-scope", test_destroy_cancels_own_scope);
 
   return g_test_run ();
 }
