@@ -4,23 +4,20 @@
  * What it shows: a scoped builder and its children. Load launches load_cb(),
  * which runs load_all_cb() in gco_coroutine_scope(), or in
  * gco_supervisor_scope() when the supervisor switch is on. load_all_cb()
- * launches one child per file, each loading its file with
- * gco_file_load_contents(), and returns; the builder then waits for all the
- * children. The "fail" switch swaps one file for a missing one:
+ * starts one child per file, each loading its file with
+ * gco_file_load_contents(). The "fail" switch swaps one file for a missing
+ * one:
  *
- * - in gco_coroutine_scope(), the first failure cancels the siblings still
- *   running (their rows say "cancelled"), and the builder returns it to
- *   load_cb() as its error, which shows it;
+ * - in gco_coroutine_scope(), the children are gco_async() loads that the
+ *   block awaits with gco_await_all(): the first failure cancels the
+ *   siblings still running (their rows say "cancelled") and comes back as
+ *   the builder's error, which load_cb() shows;
  * - in gco_supervisor_scope(), a failure cancels nobody: the siblings finish,
  *   the builder succeeds, and the failure goes to the exception handler set
- *   on the block's scope, which shows it. The same handler is set in both
- *   modes; it only runs under the supervisor, because a coroutine scope
- *   returns the failure to its caller instead.
- *
- * The children are launched with gco_launch_full(), not gco_async(): an
- * async child holds its failure for whoever awaits it and never hands it to
- * an exception handler (as in kotlinx.coroutines), so under the supervisor
- * the failure would go nowhere unless the block awaited it.
+ *   on the block's scope, which shows it. Those children are launched with
+ *   gco_launch_full(): an async child keeps its failure for whoever awaits it
+ *   and never hands it to an exception handler (as in kotlinx.coroutines), so
+ *   fire-and-forget work whose failures a handler should see is a launch.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -64,6 +61,7 @@ struct _GcoDemoParallel
   GtkLabel   *handler_label;
 
   FileRow     rows[N_FILES];
+  gboolean    supervised;
   guint       n_loaded;
   gsize       total_size;
 };
@@ -120,6 +118,14 @@ load_file_cb (gpointer   user_data,
   return TRUE;
 }
 
+/* The same load as a gco_async() body: the row as its value. */
+static gpointer
+load_file_async_cb (gpointer   user_data,
+                    GError   **error)
+{
+  return load_file_cb (user_data, error) ? user_data : NULL;
+}
+
 /* Called for a failure that nobody receives: under the supervisor only. */
 static void
 exception_cb (GcoJob       *job,
@@ -134,14 +140,16 @@ exception_cb (GcoJob       *job,
   gtk_label_set_label (self->handler_label, text);
 }
 
-/* The block of the scoped builder: launches the children and returns; the
- * builder waits for them. */
+/* The block of the scoped builder: starts a child per file. The builder
+ * returns when every child has finished. */
 static gboolean
 load_all_cb (gpointer   user_data,
              GError   **error)
 {
   GcoDemoParallel *self = user_data;
   GcoScope *scope = gco_scope_get_current ();
+  GcoDeferred *loads[N_FILES] = { NULL, };
+  gboolean ok = TRUE;
 
   gco_scope_set_exception_handler (scope, exception_cb, self, NULL);
 
@@ -151,10 +159,20 @@ load_all_cb (gpointer   user_data,
       g_autofree char *name = g_path_get_basename (self->rows[i].path);
 
       options.name = name;
-      gco_job_unref (gco_launch_full (scope, &options, load_file_cb, &self->rows[i], NULL));
+      if (self->supervised)
+        gco_job_unref (gco_launch_full (scope, &options, load_file_cb, &self->rows[i], NULL));
+      else
+        loads[i] = gco_async_full (scope, &options, load_file_async_cb, &self->rows[i], NULL, NULL);
     }
 
-  return TRUE;
+  if (!self->supervised)
+    {
+      ok = gco_await_all (loads, N_FILES, error);
+      for (guint i = 0; i < N_FILES; i++)
+        gco_deferred_unref (loads[i]);
+    }
+
+  return ok;
 }
 
 static gboolean
@@ -162,7 +180,6 @@ load_cb (gpointer   user_data,
          GError   **error)
 {
   GcoDemoParallel *self = user_data;
-  gboolean supervised = gtk_switch_get_active (self->supervisor_switch);
   gboolean fail = gtk_switch_get_active (self->fail_switch);
   g_autoptr (GError) failure = NULL;
   g_autofree char *total = NULL;
@@ -171,6 +188,7 @@ load_cb (gpointer   user_data,
   gtk_widget_set_sensitive (GTK_WIDGET (self->load_button), FALSE);
   gtk_label_set_label (self->summary_label, "Loading the files in parallel…");
   gtk_label_set_label (self->handler_label, "Exception handler: not called");
+  self->supervised = gtk_switch_get_active (self->supervisor_switch);
   self->n_loaded = 0;
   self->total_size = 0;
   for (guint i = 0; i < N_FILES; i++)
@@ -183,7 +201,7 @@ load_cb (gpointer   user_data,
       set_state (row, "loading…", NULL);
     }
 
-  if (supervised)
+  if (self->supervised)
     gco_supervisor_scope (load_all_cb, self, &failure);
   else
     gco_coroutine_scope (load_all_cb, self, &failure);

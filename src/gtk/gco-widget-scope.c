@@ -94,7 +94,10 @@ get_destroyed_scope (GtkWidget      *widget,
  * %G_IO_ERROR_CANCELLED, the template children may already be gone (their
  * pointers %NULL). Return at once then; show a "cancelled" state from the
  * code that cancels (a Cancel button's handler), not from the cancelled
- * coroutine. The demo's samples follow this rule.
+ * coroutine. A scoped builder ([func@Gco.coroutine_scope]) may return a
+ * child's failure rather than the cancellation: after one, ask
+ * [func@Gco.ensure_active] before touching the widget. The demo's samples
+ * follow these rules.
  *
  * The scope's job is named after @widget — `widget-scope GtkButton`, or
  * `widget-scope GtkButton “name”` when a name was set with
