@@ -155,6 +155,14 @@ gco__actions_flush (void)
   queue->flushing = FALSE;
 }
 
+gboolean
+gco__actions_is_flushing (void)
+{
+  GcoActionQueue *queue = thread_queue;
+
+  return queue != NULL && queue->flushing;
+}
+
 /* Errors */
 
 GError *

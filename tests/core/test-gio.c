@@ -213,6 +213,200 @@ test_outside_coroutine (void)
   g_test_assert_expected_messages ();
 }
 
+/* Where the awaiting coroutine resumes */
+
+#define IN_PLACE_VALUE GINT_TO_POINTER (0x1234)
+
+typedef struct
+{
+  GcoAsyncOp    op;
+  GTask        *task;             /* held until a second coroutine returns it */
+  GMainContext *op_context;       /* the thread-default context the op starts in */
+  guint         n_ops;
+  guint         n_callbacks;
+  guint         n_resumed;        /* awaits that returned */
+  guint         n_resumed_inside; /* ... while their callback was still running */
+  gboolean      callback_in_coroutine;
+  gboolean      called_back;
+  gboolean      waiting;
+  gboolean      done;
+} PlaceData;
+
+/* The op's callback: gco_async_op_callback() plus a record of whether the
+ * awaiting coroutine ran inside it. */
+static void
+place_callback (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  PlaceData *data = user_data;
+  guint resumed_before = data->n_resumed;
+
+  data->n_callbacks++;
+  data->callback_in_coroutine = gco_in_coroutine ();
+  gco_async_op_callback (source_object, result, &data->op);
+  if (data->n_resumed > resumed_before)
+    data->n_resumed_inside++;
+  data->called_back = TRUE;
+}
+
+static gpointer
+place_await (PlaceData  *data,
+             GError    **error)
+{
+  g_autoptr (GAsyncResult) result = gco_async_op_await (&data->op, error);
+  gpointer value;
+
+  data->n_resumed++;
+  if (result == NULL)
+    return NULL;
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  g_assert_true (value == IN_PLACE_VALUE);
+  return value;
+}
+
+static gboolean
+in_place_cb (gpointer   user_data,
+             GError   **error)
+{
+  PlaceData *data = user_data;
+
+  for (guint i = 0; i < data->n_ops; i++)
+    {
+      GTask *task;
+
+      data->op = (GcoAsyncOp) GCO_ASYNC_OP_INIT;
+      task = g_task_new (NULL, gco_cancellable (), place_callback, data);
+      g_task_return_pointer (task, IN_PLACE_VALUE, NULL);
+      g_object_unref (task);
+      if (place_await (data, error) == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_await_resumes_in_callback (void)
+{
+  PlaceData data = { .n_ops = 3 };
+  GcoJob *job;
+
+  g_test_summary ("A GTask delivered by the coroutine's own main context, outside any "
+                  "coroutine, resumes the awaiting coroutine within its callback, as a "
+                  "hand-written callback would run: no extra main-loop iteration.");
+
+  job = run (in_place_cb, &data);
+  g_assert_no_error (gco_job_get_error (job));
+  g_assert_cmpuint (data.n_callbacks, ==, 3);
+  g_assert_cmpuint (data.n_resumed, ==, 3);
+  g_assert_cmpuint (data.n_resumed_inside, ==, 3);
+  g_assert_false (data.callback_in_coroutine);
+  gco_test_assert_finalize_job (job);
+}
+
+static gboolean
+hold_task_cb (gpointer   user_data,
+              GError   **error)
+{
+  PlaceData *data = user_data;
+
+  data->task = g_task_new (NULL, NULL, place_callback, data);
+  data->waiting = TRUE;
+  return place_await (data, error) != NULL;
+}
+
+static gboolean
+return_task_cb (gpointer   user_data,
+                GError   **error)
+{
+  PlaceData *data = user_data;
+  GTask *task = g_steal_pointer (&data->task);
+
+  /* A later main-loop iteration than the task's: GTask calls back at once,
+   * from inside this coroutine. */
+  if (!gco_delay (2, error))
+    return FALSE;
+  g_task_return_pointer (task, IN_PLACE_VALUE, NULL);
+  g_object_unref (task);
+  data->done = TRUE;
+  return TRUE;
+}
+
+static void
+test_await_not_resumed_in_coroutine (void)
+{
+  PlaceData data = { .n_ops = 0 };
+  GcoScope *scope = gco_scope_new (NULL, NULL);
+  GcoJob *waiter;
+  GcoJob *returner;
+
+  g_test_summary ("A callback that runs inside another coroutine (a GTask returned from "
+                  "it) queues the awaiting coroutine's resume: coroutines never nest.");
+
+  waiter = gco_launch_job (scope, hold_task_cb, &data, NULL);
+  gco_test_run_until (NULL, &data.waiting);
+  returner = gco_launch_job (scope, return_task_cb, &data, NULL);
+  gco_test_run_until_job (NULL, returner);
+  g_assert_true (data.called_back);
+  g_assert_true (data.callback_in_coroutine);
+  g_assert_cmpuint (data.n_resumed_inside, ==, 0);
+
+  gco_test_run_until_job (NULL, waiter);
+  g_assert_no_error (gco_job_get_error (waiter));
+  g_assert_cmpuint (data.n_resumed, ==, 1);
+
+  gco_test_drain (NULL);
+  gco_test_assert_finalize_job (returner);
+  gco_test_assert_finalize_job (waiter);
+  gco_scope_unref (scope);
+}
+
+static gboolean
+other_context_cb (gpointer   user_data,
+                  GError   **error)
+{
+  PlaceData *data = user_data;
+  GTask *task;
+
+  g_main_context_push_thread_default (data->op_context);
+  task = g_task_new (NULL, NULL, place_callback, data);
+  g_main_context_pop_thread_default (data->op_context);
+  g_task_return_pointer (task, IN_PLACE_VALUE, NULL);
+  g_object_unref (task);
+  data->waiting = TRUE;
+  return place_await (data, error) != NULL;
+}
+
+static void
+test_await_not_resumed_in_other_context (void)
+{
+  PlaceData data = { .n_ops = 0 };
+  GcoScope *scope = gco_scope_new (NULL, NULL);
+  GcoJob *job;
+
+  g_test_summary ("A callback dispatched by another main context than the coroutine's "
+                  "dispatcher's, on the same thread, queues the coroutine's resume: it "
+                  "never runs inside a foreign context's iteration.");
+
+  data.op_context = g_main_context_new ();
+  job = gco_launch_job (scope, other_context_cb, &data, NULL);
+  gco_test_run_until (NULL, &data.waiting);
+
+  gco_test_run_until (data.op_context, &data.called_back);
+  g_assert_false (data.callback_in_coroutine);
+  g_assert_cmpuint (data.n_resumed_inside, ==, 0);
+  g_assert_cmpuint (data.n_resumed, ==, 0);
+
+  gco_test_run_until_job (NULL, job);
+  g_assert_no_error (gco_job_get_error (job));
+  g_assert_cmpuint (data.n_resumed, ==, 1);
+
+  gco_test_drain (NULL);
+  gco_test_assert_finalize_job (job);
+  gco_scope_unref (scope);
+  g_main_context_unref (data.op_context);
+}
+
 /* Blocking work on a worker thread */
 
 typedef struct
@@ -538,6 +732,11 @@ main (int   argc,
   g_test_add_func ("/gco/gio/await/file", test_await_file);
   g_test_add_func ("/gco/gio/await/cancelled", test_await_cancelled);
   g_test_add_func ("/gco/gio/await/twice", test_await_twice);
+  g_test_add_func ("/gco/gio/await/resumes-in-callback", test_await_resumes_in_callback);
+  g_test_add_func ("/gco/gio/await/not-resumed-in-coroutine",
+                   test_await_not_resumed_in_coroutine);
+  g_test_add_func ("/gco/gio/await/not-resumed-in-other-context",
+                   test_await_not_resumed_in_other_context);
   g_test_add_func ("/gco/gio/outside-coroutine", test_outside_coroutine);
   g_test_add_func ("/gco/gio/thread/result", test_thread_result);
   g_test_add_func ("/gco/gio/thread/failure", test_thread_failure);
