@@ -63,27 +63,6 @@ gco__coroutine_wake (GcoCoroutine *co)
     gco__dispatcher_schedule (co->dispatcher, &co->runnable);
 }
 
-static void coroutine_resume (GcoCoroutine *co);
-
-gboolean
-gco__coroutine_wake_in_place (GcoCoroutine *co)
-{
-  gboolean was_in_place;
-
-  if (!gco__dispatcher_can_resume_in_place (co->dispatcher))
-    return FALSE;
-  /* On its own thread and outside any coroutine, so an armed @co is
-   * suspended, not about to suspend. */
-  if (!g_atomic_int_compare_and_exchange (&co->wake_state, GCO_WAKE_ARMED, GCO_WAKE_FIRED))
-    return FALSE;
-
-  /* Nested immediate starts are queued, as within an immediate start. */
-  was_in_place = gco__dispatcher_enter_in_place ();
-  coroutine_resume (co);
-  gco__dispatcher_leave_in_place (was_in_place);
-  return TRUE;
-}
-
 void
 gco__coroutine_set_cancelled (GError **error)
 {

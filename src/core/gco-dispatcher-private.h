@@ -45,10 +45,6 @@ typedef struct
                                  GcoTimer      *timer);
   gint64   (*now)               (GcoDispatcher *self);
   void     (*finalize)          (GcoDispatcher *self);
-  /* Whether the calling code is dispatched by the loop the dispatcher runs
-   * on: its thread, its context being iterated, and not from within the
-   * dispatcher's own dispatch. */
-  gboolean (*is_dispatching_here) (GcoDispatcher *self);
 } GcoDispatcherClass;
 
 struct _GcoDispatcher
@@ -73,12 +69,6 @@ gco__dispatcher_schedule (GcoDispatcher *self,
 /* Whether a coroutine started now may run in place: an immediate dispatcher on
  * its own thread, outside any coroutine or other immediate start. */
 gboolean gco__dispatcher_can_start_in_place (GcoDispatcher *self);
-
-/* Whether a suspended coroutine of @self may be resumed in place by a
- * callback that the dispatcher's own loop dispatched: outside any coroutine,
- * immediate start or flush of completion actions, on the dispatcher's thread,
- * from a source of its context, and not nested in the dispatcher's dispatch. */
-gboolean gco__dispatcher_can_resume_in_place (GcoDispatcher *self);
 
 /* Marks the calling thread as running an immediate start (nested starts are
  * queued, never recursed). */

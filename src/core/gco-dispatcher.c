@@ -53,15 +53,6 @@ gco__dispatcher_can_start_in_place (GcoDispatcher *self)
 }
 
 gboolean
-gco__dispatcher_can_resume_in_place (GcoDispatcher *self)
-{
-  return !in_place &&
-         gco__coroutine_get_current () == NULL &&
-         !gco__actions_is_flushing () &&
-         self->klass->is_dispatching_here (self);
-}
-
-gboolean
 gco__dispatcher_enter_in_place (void)
 {
   gboolean was = in_place;

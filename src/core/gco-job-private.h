@@ -84,8 +84,6 @@ void          gco__tree_unlock_and_flush      (void);
 
 /* Runs the actions queued on this thread, unless it already is. */
 void          gco__actions_flush              (void);
-/* Whether this thread is running its queued actions now. */
-gboolean      gco__actions_is_flushing        (void);
 
 typedef void (*GcoActionFunc) (gpointer a, gpointer b);
 void          gco__action_queue               (GcoActionFunc  func,
@@ -166,10 +164,6 @@ void            gco__handle_exception         (GcoJob        *job,
 /* Coroutine hooks the job code calls (gco-coroutine.c). */
 void          gco__coroutine_finalize         (GcoCoroutine  *co);
 void          gco__coroutine_wake             (GcoCoroutine  *co);
-/* Like gco__coroutine_wake(), but resumes @co at once, in the caller's stack
- * frame, when gco__dispatcher_can_resume_in_place() allows it; FALSE (and
- * nothing done) otherwise. */
-gboolean      gco__coroutine_wake_in_place    (GcoCoroutine  *co);
 void          gco__coroutine_abandoned        (GcoCoroutine  *co);
 gboolean      gco__coroutine_is_launch        (GcoCoroutine  *co);
 gboolean      gco__coroutine_never_runs_locked (GcoCoroutine *co);

@@ -155,14 +155,6 @@ gco__actions_flush (void)
   queue->flushing = FALSE;
 }
 
-gboolean
-gco__actions_is_flushing (void)
-{
-  GcoActionQueue *queue = thread_queue;
-
-  return queue != NULL && queue->flushing;
-}
-
 /* Errors */
 
 GError *

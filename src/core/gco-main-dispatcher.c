@@ -53,7 +53,6 @@ typedef struct
   gint           has_remote;     /* atomic */
 
   GcoTimerHeap   timers;         /* the owner thread only */
-  gboolean       dispatching;    /* the owner thread only: source_dispatch () runs */
   gint64         budget_usec;
   gint64         busy_since;     /* when the queue last started to be non-empty */
   gboolean       backlog;
@@ -259,7 +258,6 @@ source_dispatch (GSource     *source,
   GcoRunnable *last;
   guint n = 0;
 
-  self->dispatching = TRUE;
   take_remote (self);
   fire_timers (self, start);
 
@@ -304,7 +302,6 @@ source_dispatch (GSource     *source,
         }
     }
 
-  self->dispatching = FALSE;
   return G_SOURCE_CONTINUE;
 }
 
@@ -438,22 +435,6 @@ main_is_current_thread (GcoDispatcher *dispatcher)
   return FALSE;
 }
 
-/* A callback dispatched from a source of the context, on the owner thread,
- * outside the dispatcher's own dispatch (a nested iteration from there would
- * run coroutines while it is in the middle of its run queue). */
-static gboolean
-main_is_dispatching_here (GcoDispatcher *dispatcher)
-{
-  GcoMainSource *self = get_source (dispatcher);
-  GSource *current;
-
-  if (!is_owner (self) || self->dispatching)
-    return FALSE;
-
-  current = g_main_current_source ();
-  return current != NULL && g_source_get_context (current) == self->context;
-}
-
 static void
 main_add_timer (GcoDispatcher *dispatcher,
                 GcoTimer      *timer)
@@ -494,7 +475,6 @@ static const GcoDispatcherClass main_dispatcher_class = {
   main_remove_timer,
   main_now,
   main_finalize,
-  main_is_dispatching_here,
 };
 
 GcoDispatcher *

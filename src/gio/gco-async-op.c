@@ -61,11 +61,6 @@ gco_cancellable (void)
  * context (the main dispatcher's thread, or a context dispatcher's thread that
  * pushed its context as thread-default).
  *
- * When the dispatcher's own main context dispatched it, outside any coroutine
- * and outside the dispatcher's own dispatch, it resumes the awaiting coroutine
- * before returning, where a hand-written callback would continue the work;
- * otherwise the resume is queued on the coroutine's dispatcher.
- *
  * Since: 0.1
  */
 void
@@ -74,7 +69,6 @@ gco_async_op_callback (GObject      *source_object,
                        gpointer      op)
 {
   AsyncOp *self = op;
-  GcoCoroutine *co;
 
   g_return_if_fail (G_IS_ASYNC_RESULT (result));
   g_return_if_fail (op != NULL);
@@ -82,19 +76,11 @@ gco_async_op_callback (GObject      *source_object,
 
   self->result = g_object_ref (result);
   g_atomic_int_set (&self->state, OP_DONE);
-  co = self->co;
-  if (co == NULL)
-    return;
-
-  /* In place when this callback was dispatched by the coroutine's own loop,
-   * outside any coroutine: the coroutine then runs exactly where a
-   * hand-written callback would, one main-loop iteration earlier than
-   * through the dispatcher's queue. @self may be gone once it has run (it
-   * usually lives on the coroutine's stack). Anywhere else (another thread or
-   * context, within a coroutine or the dispatcher's own dispatch), through
-   * the queue. */
-  if (!gco__coroutine_wake_in_place (co))
-    gco__coroutine_wake (co);
+  /* Through the dispatcher's queue, never in place: the callback may run
+   * inside the object's own bookkeeping (a GSubprocess completing its waits,
+   * say), where a coroutine starting the next operation would re-enter it. */
+  if (self->co != NULL)
+    gco__coroutine_wake (self->co);
 }
 
 /**

@@ -387,8 +387,8 @@ section_await (const char *letter,
   m_gco = bench_median (gco, n_rounds);
   m_cb = bench_median (cb, n_rounds);
   print_figure ("await one op (GcoAsyncOp)", m_gco, "callback chain", m_cb);
-  printf ("  gap %.1f ns per op = %.2f main-loop iterations of %.1f ns (the coroutine resumes\n"
-          "  inside the op's callback; about 1 iteration would mean it went through the queue)\n",
+  printf ("  gap %.1f ns per op = %.2f main-loop iterations of %.1f ns (the coroutine's resume\n"
+          "  is dispatched from the dispatcher's GSource in the iteration after the callback)\n",
           m_gco - m_cb, (m_gco - m_cb) / bench_median (iter, n_rounds), bench_median (iter, n_rounds));
   g_snprintf (figure, sizeof figure, "(%s) await trivial GTask op%s", letter,
               use_cancellable ? " + cancellable" : "");
