@@ -16,8 +16,8 @@
  *  5. and the other way round: when sources above that priority keep the
  *     context busy (frames that take longer than a frame's time to draw, as
  *     with software rendering) and the backlog has not run for twice the
- *     budget, a guard source raises it back to the normal priority for one
- *     dispatch. Coroutines then get about one budget between two frames
+ *     budget (10 ms at least), a guard source raises it back to the normal
+ *     priority for one dispatch. Coroutines then get about one budget between two frames
  *     instead of none at all.
  *
  * Same-thread pushes touch only the local queue: readiness is reported from
@@ -35,6 +35,10 @@
 #define BACKLOG_PRIORITY   (G_PRIORITY_HIGH_IDLE + 30)
 #define NORMAL_PRIORITY    G_PRIORITY_DEFAULT
 #define DEFAULT_BUDGET_USEC 5000
+/* The starvation guard waits at least this long (and at least twice the
+ * budget): with a shorter wait it would be ready at every iteration and take
+ * every turn from the redraws it is meant to share them with. */
+#define GUARD_MIN_USEC     10000
 /* Checking the clock costs ~20 ns; do it every so many runs. */
 #define BUDGET_CHECK_EVERY 32
 
@@ -226,12 +230,12 @@ arm_guard (GcoMainSource *self,
 
   /* Setting a ready time writes the context's wake-up fd: not on every one of
    * many short dispatches (one coroutine yielding forever). */
-  if (now - self->guard_armed_at < self->budget_usec / 2 &&
+  if (now - self->guard_armed_at < MAX (self->budget_usec, GUARD_MIN_USEC) / 4 &&
       g_source_get_ready_time (self->guard) != -1)
     return;
 
   self->guard_armed_at = now;
-  g_source_set_ready_time (self->guard, now + 2 * self->budget_usec);
+  g_source_set_ready_time (self->guard, now + MAX (2 * self->budget_usec, GUARD_MIN_USEC));
 }
 
 static void
