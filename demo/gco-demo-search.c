@@ -199,13 +199,12 @@ static void
 search_changed_cb (GcoDemoSearch *self)
 {
   const char *query = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
   g_autofree char *what = NULL;
   Search *search;
 
   if (self->file_list == NULL)
     {
-      GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
-
       options.name = "read the file names under " SEARCH_DIR;
       self->file_list = gco_async_full (gco_widget_get_scope (GTK_WIDGET (self)), &options,
                                         read_file_list_cb, NULL, NULL,
@@ -222,9 +221,10 @@ search_changed_cb (GcoDemoSearch *self)
   search = g_new0 (Search, 1);
   search->self = self;
   search->query = g_strdup (query);
+  options.name = "search";
   g_clear_pointer (&self->search, gco_job_unref);
-  self->search = gco_widget_launch_replacing (GTK_WIDGET (self), "search",
-                                              search_cb, search, search_free);
+  self->search = gco_widget_launch_replacing_full (GTK_WIDGET (self), "search", &options,
+                                                   search_cb, search, search_free);
 }
 
 static void

@@ -35,9 +35,6 @@ tick_cb (gpointer   user_data,
   GcoDemoTicker *self = user_data;  /* no reference: the scope keeps it alive */
   guint ticks = 0;
 
-  /* Lifecycle launches take no options: name the job here, for the Live
-   * jobs page and GCO_DEBUG=jobs. */
-  gco_job_set_name (gco_job_get_current (), "ticker");
   self->runs++;
 
   for (;;)
@@ -84,7 +81,10 @@ gco_demo_ticker_class_init (GcoDemoTickerClass *klass)
 static void
 gco_demo_ticker_init (GcoDemoTicker *self)
 {
+  GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  gco_widget_launch_while_mapped (GTK_WIDGET (self), tick_cb, self, NULL);
+  options.name = "ticker";  /* for the Live jobs page and GCO_DEBUG=jobs */
+  gco_widget_launch_while_mapped_full (GTK_WIDGET (self), &options, tick_cb, self, NULL);
 }

@@ -23,9 +23,22 @@ GcoJob *gco_widget_launch_replacing (GtkWidget      *widget,
                                      GDestroyNotify  destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 GCO_AVAILABLE_IN_ALL
+GcoJob *gco_widget_launch_replacing_full (GtkWidget              *widget,
+                                          const char             *key,
+                                          const GcoLaunchOptions *options,
+                                          GcoFunc                 func,
+                                          gpointer                user_data,
+                                          GDestroyNotify          destroy) G_GNUC_WARN_UNUSED_RESULT;
+GCO_AVAILABLE_IN_ALL
 void    gco_widget_launch_while_mapped (GtkWidget      *widget,
                                         GcoFunc         func,
                                         gpointer        user_data,
                                         GDestroyNotify  destroy);
+GCO_AVAILABLE_IN_ALL
+void    gco_widget_launch_while_mapped_full (GtkWidget              *widget,
+                                             const GcoLaunchOptions *options,
+                                             GcoFunc                 func,
+                                             gpointer                user_data,
+                                             GDestroyNotify          destroy);
 
 G_END_DECLS

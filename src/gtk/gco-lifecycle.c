@@ -85,6 +85,37 @@ gco_widget_launch_replacing (GtkWidget      *widget,
                              gpointer        user_data,
                              GDestroyNotify  destroy)
 {
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  return gco_widget_launch_replacing_full (widget, key, NULL, func, user_data, destroy);
+}
+
+/**
+ * gco_widget_launch_replacing_full:
+ * @widget: a widget
+ * @key: what the job is for; a launch with the same key replaces it
+ * @options: (nullable): how to launch (a name for the job, …), as for
+ *   [func@Gco.launch_full]; its scope is always @widget's
+ * @func: (scope notified): the coroutine's body
+ * @user_data: data for @func
+ * @destroy: (nullable): releases @user_data when the coroutine completes
+ *
+ * [func@GcoGtk.widget_launch_replacing] with launch options.
+ *
+ * Returns: (transfer full): the new job
+ *
+ * Since: 0.1
+ */
+GcoJob *
+gco_widget_launch_replacing_full (GtkWidget              *widget,
+                                  const char             *key,
+                                  const GcoLaunchOptions *options,
+                                  GcoFunc                 func,
+                                  gpointer                user_data,
+                                  GDestroyNotify          destroy)
+{
   GcoScope *scope;
   GHashTable *jobs;
   GcoJob *previous, *job;
@@ -99,7 +130,7 @@ gco_widget_launch_replacing (GtkWidget      *widget,
   /* A failed scope (a destroyed widget, another thread): the launch creates
    * a job already cancelled, and the widget is not touched. */
   if (!gco_scope_is_active (scope))
-    return gco_launch_job (scope, func, user_data, destroy);
+    return gco_launch_full (scope, options, func, user_data, destroy);
 
   jobs = g_object_get_qdata (G_OBJECT (widget), replacing_quark ());
   if (jobs == NULL)
@@ -114,7 +145,7 @@ gco_widget_launch_replacing (GtkWidget      *widget,
   if (previous != NULL)
     gco_job_cancel (previous);
 
-  job = gco_launch_job (scope, func, user_data, destroy);
+  job = gco_launch_full (scope, options, func, user_data, destroy);
   g_hash_table_replace (jobs, g_strdup (key), gco_job_ref (job));
 
   entry = g_new0 (ReplacingEntry, 1);
@@ -133,6 +164,7 @@ typedef struct
   GcoFunc         func;
   gpointer        user_data;
   GDestroyNotify  destroy;
+  GcoLaunchOptions options;   /* name copied, dispatcher referenced */
   GcoJob         *job;        /* the current launch, running or unwinding */
   gboolean        pending;    /* mapped again while the last launch unwound */
 } WhileMapped;
@@ -155,6 +187,8 @@ while_mapped_free (gpointer data)
   g_assert (self->job == NULL);
   if (self->destroy != NULL)
     self->destroy (self->user_data);
+  g_free ((char *) self->options.name);
+  g_clear_pointer (&self->options.dispatcher, gco_dispatcher_unref);
   g_free (self);
 }
 
@@ -186,8 +220,8 @@ while_mapped_job_done_cb (GcoJob       *job,
 static void
 while_mapped_launch (WhileMapped *self)
 {
-  GcoJob *job = gco_launch_job (gco_widget_get_scope (self->widget), self->func,
-                                self->user_data, NULL);
+  GcoJob *job = gco_launch_full (gco_widget_get_scope (self->widget), &self->options,
+                                 self->func, self->user_data, NULL);
 
   self->job = job;
   /* Runs at once if the job already completed. */
@@ -236,6 +270,34 @@ gco_widget_launch_while_mapped (GtkWidget      *widget,
                                 gpointer        user_data,
                                 GDestroyNotify  destroy)
 {
+  g_return_if_fail (GTK_IS_WIDGET (widget));
+  g_return_if_fail (func != NULL);
+
+  gco_widget_launch_while_mapped_full (widget, NULL, func, user_data, destroy);
+}
+
+/**
+ * gco_widget_launch_while_mapped_full:
+ * @widget: a widget
+ * @options: (nullable): how to launch (a name for the jobs, …), as for
+ *   [func@Gco.launch_full], copied for every launch; the scope is always
+ *   @widget's
+ * @func: (scope notified): the coroutine's body
+ * @user_data: data for @func, shared by every launch
+ * @destroy: (nullable): releases @user_data when @widget is finalized
+ *
+ * [func@GcoGtk.widget_launch_while_mapped] with launch options.
+ *
+ * Since: 0.1
+ */
+void
+gco_widget_launch_while_mapped_full (GtkWidget              *widget,
+                                     const GcoLaunchOptions *options,
+                                     GcoFunc                 func,
+                                     gpointer                user_data,
+                                     GDestroyNotify          destroy)
+{
+  static const GcoLaunchOptions defaults = GCO_LAUNCH_OPTIONS_INIT;
   WhileMapped *self;
   GSList *list;
 
@@ -247,6 +309,10 @@ gco_widget_launch_while_mapped (GtkWidget      *widget,
   self->func = func;
   self->user_data = user_data;
   self->destroy = destroy;
+  self->options = options != NULL ? *options : defaults;
+  self->options.name = g_strdup (self->options.name);
+  if (self->options.dispatcher != NULL)
+    gco_dispatcher_ref (self->options.dispatcher);
 
   list = g_object_steal_qdata (G_OBJECT (widget), while_mapped_quark ());
   list = g_slist_prepend (list, self);

@@ -140,6 +140,78 @@ test_while_mapped_bad_input (void)
   g_test_assert_expected_messages ();
 }
 
+typedef struct
+{
+  guint  started;
+  char  *name;  /* the job's name, read by the body */
+} Named;
+
+static gboolean
+named_cb (gpointer   user_data,
+          GError   **error)
+{
+  Named *named = user_data;
+
+  named->started++;
+  g_free (named->name);
+  named->name = g_strdup (gco_job_get_name (gco_job_get_current ()));
+  return gco_await_cancellation (error);
+}
+
+static void
+test_full_options (void)
+{
+  GcoLaunchOptions options = GCO_LAUNCH_OPTIONS_INIT;
+  Named named = { 0, NULL };
+  gboolean finalized = FALSE;
+  GtkWidget *window, *label;
+  char *name;
+  g_autoptr (GcoJob) first = NULL;
+  g_autoptr (GcoJob) second = NULL;
+
+  g_test_summary ("The _full variants launch with the options given: every launch while mapped "
+                  "gets a copy of them (the caller's strings may go), a replacing launch too");
+  if (skip_without_display ())
+    return;
+
+  window = gtk_window_new ();
+  label = gtk_label_new ("named");
+  gtk_window_set_child (GTK_WINDOW (window), label);
+  g_object_set_data_full (G_OBJECT (label), "test-finalized", &finalized, finalized_cb);
+
+  name = g_strdup ("clock");
+  options.name = name;
+  options.dispatcher = gco_dispatcher_get_main ();
+  gco_widget_launch_while_mapped_full (label, &options, named_cb, &named, NULL);
+  g_free (name);  /* copied */
+
+  gtk_window_present (GTK_WINDOW (window));
+  while (named.started < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (named.name, ==, "clock");
+
+  gtk_widget_set_visible (label, FALSE);
+  gtk_widget_set_visible (label, TRUE);
+  while (named.started < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (named.name, ==, "clock");
+
+  /* A replacing launch, named; the second replaces the first. */
+  options = (GcoLaunchOptions) GCO_LAUNCH_OPTIONS_INIT;
+  options.name = "lookup";
+  first = gco_widget_launch_replacing_full (label, "lookup", &options, named_cb, &named, NULL);
+  second = gco_widget_launch_replacing_full (label, "lookup", NULL, named_cb, &named, NULL);
+  g_assert_cmpstr (gco_job_get_name (first), ==, "lookup");
+  g_assert_true (gco_job_is_cancelled (first));
+  g_assert_true (gco_job_is_active (second));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (!finalized)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gco_job_is_completed (second));
+  g_free (named.name);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -149,6 +221,7 @@ main (int   argc,
 
   g_test_add_func ("/GcoGtk/Lifecycle/while-mapped", test_while_mapped);
   g_test_add_func ("/GcoGtk/Lifecycle/while-mapped/bad-input", test_while_mapped_bad_input);
+  g_test_add_func ("/GcoGtk/Lifecycle/full-options", test_full_options);
 
   return g_test_run ();
 }
