@@ -142,3 +142,20 @@ gco_test_worker_free (GcoTestWorker *worker)
   gco_test_worker_stop (worker);
   g_free (worker);
 }
+
+static void
+finalized_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+void
+gco_test_watch_finalize (gpointer  object,
+                         gboolean *finalized)
+{
+  g_autofree char *key = g_strdup_printf ("gco-test-finalized-%p", (gpointer) finalized);
+
+  g_assert_true (G_IS_OBJECT (object));
+  *finalized = FALSE;
+  g_object_set_qdata_full (object, g_quark_from_string (key), finalized, finalized_cb);
+}

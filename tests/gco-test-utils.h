@@ -21,6 +21,13 @@ void     gco_test_run_until_job    (GMainContext   *context,
 /* Iterates @context without blocking until nothing is ready. */
 void     gco_test_drain            (GMainContext   *context);
 
+/* Sets *@finalized to FALSE, then to TRUE when @object (a GObject) is
+ * finalized: object data, released at finalization — not a weak reference,
+ * notified at the first dispose, which a scope's keep-alive follows. Several
+ * flags may watch one object. */
+void     gco_test_watch_finalize   (gpointer        object,
+                                    gboolean       *finalized);
+
 /* Iterates @context for at least @msec milliseconds. */
 void     gco_test_run_for          (GMainContext   *context,
                                     guint           msec);

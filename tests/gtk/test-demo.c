@@ -331,24 +331,6 @@ driver_failed_cb (GcoJob       *job,
   g_action_group_activate_action (G_ACTION_GROUP (g_application_get_default ()), "quit", NULL);
 }
 
-/* Finalization, not dispose: a widget's scope keeps it alive, disposed, until
- * its coroutines have unwound; weak pointers are cleared at the first dispose,
- * object data only at finalize. */
-static void
-finalized_cb (gpointer data)
-{
-  gboolean *finalized = data;
-
-  *finalized = TRUE;
-}
-
-static void
-watch_finalize (gpointer  object,
-                gboolean *finalized)
-{
-  g_object_set_data_full (object, "test-demo-finalized", finalized, finalized_cb);
-}
-
 static void
 page_finalized_cb (gpointer data)
 {
@@ -368,7 +350,7 @@ activate_cb (GApplication *application,
   run->window = GCO_DEMO_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
   g_assert_nonnull (run->window);
   g_assert_true (gco_demo_window_show_page (run->window, run->demo_case->page));
-  watch_finalize (run->window, &run->window_finalized);
+  gco_test_watch_finalize (run->window, &run->window_finalized);
   for (const char * const *name = gco_demo_window_list_pages (); *name != NULL; name++)
     {
       run->n_pages++;

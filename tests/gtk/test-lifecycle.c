@@ -62,12 +62,6 @@ counts_destroy (gpointer data)
 }
 
 static void
-finalized_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static void
 run_until_started (Counts *counts,
                    guint   n)
 {
@@ -89,7 +83,7 @@ test_while_mapped (void)
   window = gtk_window_new ();
   label = gtk_label_new ("tick");
   gtk_window_set_child (GTK_WINDOW (window), label);
-  g_object_set_data_full (G_OBJECT (label), "test-finalized", &counts.finalized, finalized_cb);
+  gco_test_watch_finalize (label, &counts.finalized);
 
   gco_widget_launch_while_mapped (label, ticker_cb, &counts, counts_destroy);
   g_assert_cmpuint (counts.started, ==, 0);
@@ -177,7 +171,7 @@ test_full_options (void)
   window = gtk_window_new ();
   label = gtk_label_new ("named");
   gtk_window_set_child (GTK_WINDOW (window), label);
-  g_object_set_data_full (G_OBJECT (label), "test-finalized", &finalized, finalized_cb);
+  gco_test_watch_finalize (label, &finalized);
 
   name = g_strdup ("clock");
   options.name = name;

@@ -13,26 +13,6 @@
 
 static gboolean have_display;
 
-/* Finalization, not dispose: the scopes resurrect their object in dispose,
- * and GLib notifies weak references (and clears weak pointers, as used by
- * g_assert_finalize_object) in the first dispose. Object data is destroyed
- * only at finalize. */
-static void
-finalized_cb (gpointer data)
-{
-  gboolean *finalized = data;
-
-  *finalized = TRUE;
-}
-
-static void
-watch_finalize (gpointer  object,
-                gboolean *finalized)
-{
-  *finalized = FALSE;
-  g_object_set_data_full (G_OBJECT (object), "test-finalized", finalized, finalized_cb);
-}
-
 static gboolean
 skip_without_display (void)
 {
@@ -81,8 +61,8 @@ test_same_instance (void)
 
   label = g_object_ref_sink (gtk_label_new ("x"));
   object = g_object_new (G_TYPE_OBJECT, NULL);
-  watch_finalize (label, &label_finalized);
-  watch_finalize (object, &object_finalized);
+  gco_test_watch_finalize (label, &label_finalized);
+  gco_test_watch_finalize (object, &object_finalized);
 
   g_assert_true (gco_widget_get_scope (label) == gco_widget_get_scope (label));
   g_assert_true (gco_scope_is_active (gco_widget_get_scope (label)));
@@ -165,7 +145,7 @@ test_window_destroy (void)
   window = gtk_window_new ();
   f.label = GTK_LABEL (gtk_label_new ("busy"));
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (f.label));
-  watch_finalize (f.label, &f.label_finalized);
+  gco_test_watch_finalize (f.label, &f.label_finalized);
 
   scope = gco_widget_get_scope (GTK_WIDGET (f.label));
   job = gco_job_ref (gco_scope_get_job (scope));
@@ -210,7 +190,7 @@ test_destroyed_widget (void)
                   "never runs");
 
   label = g_object_ref_sink (gtk_label_new ("x"));
-  watch_finalize (label, &finalized);
+  gco_test_watch_finalize (label, &finalized);
   scope = gco_widget_get_scope (label);
   job = gco_job_ref (gco_scope_get_job (scope));
 
@@ -254,7 +234,7 @@ test_widget_in_destruction (void)
                   "destroyed answers a failed scope");
 
   label = g_object_ref_sink (gtk_label_new ("x"));
-  watch_finalize (label, &finalized);
+  gco_test_watch_finalize (label, &finalized);
   g_signal_connect (label, "destroy", G_CALLBACK (destroy_asks_scope_cb), &asked);
 
   g_object_unref (label);
@@ -290,7 +270,7 @@ test_off_thread (void)
                   "leaves the widget alone");
 
   label = g_object_ref_sink (gtk_label_new ("x"));
-  watch_finalize (label, &finalized);
+  gco_test_watch_finalize (label, &finalized);
 
   thread = g_thread_new ("off-thread", off_thread_cb, label);
   scope = g_thread_join (thread);
@@ -358,7 +338,7 @@ test_object_dispose (void)
 
   f.object = g_object_new (G_TYPE_OBJECT, NULL);
   g_object_set_data_full (f.object, "name", g_strdup ("model"), g_free);
-  watch_finalize (f.object, &f.finalized);
+  gco_test_watch_finalize (f.object, &f.finalized);
 
   scope = gco_object_get_scope (f.object);
   job = gco_job_ref (gco_scope_get_job (scope));
@@ -455,7 +435,7 @@ test_application_shutdown (void)
                   "unwind before g_application_run() returns");
 
   f.app = g_application_new (NULL, G_APPLICATION_NON_UNIQUE);
-  watch_finalize (f.app, &finalized);
+  gco_test_watch_finalize (f.app, &finalized);
   g_assert_true (gco_application_get_scope (f.app) == gco_application_get_scope (f.app));
   job = gco_job_ref (gco_scope_get_job (gco_application_get_scope (f.app)));
   /* Without an application ID the scope is named after the type. */

@@ -44,22 +44,6 @@ test_emitter_init (TestEmitter *self)
 
 /* ---- helpers ---- */
 
-static void
-finalized_cb (gpointer data)
-{
-  gboolean *finalized = data;
-
-  *finalized = TRUE;
-}
-
-static void
-watch_finalize (gpointer  object,
-                gboolean *finalized)
-{
-  *finalized = FALSE;
-  g_object_set_data_full (G_OBJECT (object), "test-finalized", finalized, finalized_cb);
-}
-
 static gboolean
 skip_without_display (void)
 {
@@ -322,7 +306,7 @@ test_instance_finalized (void)
 
   scope = gco_main_scope_new ();
   emitter = g_object_new (TEST_TYPE_EMITTER, NULL);
-  watch_finalize (emitter, &finalized);
+  gco_test_watch_finalize (emitter, &finalized);
   f.instance = emitter;
   f.signal = "changed";
   f.timeout_msec = FOREVER_MSEC;
@@ -427,7 +411,7 @@ test_replacing (void)
                   "another key is left alone; destroying the widget cancels the rest");
 
   label = g_object_ref_sink (gtk_label_new ("x"));
-  watch_finalize (label, &finalized);
+  gco_test_watch_finalize (label, &finalized);
 
   first = gco_widget_launch_replacing (label, "search", replaced_cb, &f, NULL);
   other = gco_widget_launch_replacing (label, "other", replaced_cb, &f, NULL);

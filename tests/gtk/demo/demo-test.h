@@ -17,6 +17,7 @@
 #include <gco/gco-gtk.h>
 
 #include "gco-demo-samples.h"
+#include "gco-test-utils.h"
 #include "gco-demo-window.h"
 
 G_BEGIN_DECLS

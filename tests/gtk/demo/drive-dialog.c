@@ -50,21 +50,6 @@ has_no_jobs (gpointer widget)
   return gco_job_get_n_children (gco_scope_get_job (gco_widget_get_scope (widget))) == 0;
 }
 
-static void
-finalized_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-}
-
-/* Object data is released at finalization, not at dispose. */
-static void
-watch_finalize (gpointer  object,
-                gboolean *finalized)
-{
-  *finalized = FALSE;
-  g_object_set_data_full (object, "drive-dialog-finalized", finalized, finalized_cb);
-}
-
 static guint
 count_files (const char *dir)
 {
@@ -111,7 +96,7 @@ open_confirm (GtkWidget  *page,
                    "Delete 4 files?");
   g_assert_cmpuint (gco_job_get_n_children (gco_scope_get_job (gco_widget_get_scope (page))), ==, 1);
   g_assert_false (gtk_widget_is_sensitive (demo_get_child (page, "delete_button")));
-  watch_finalize (confirm, finalized);
+  gco_test_watch_finalize (confirm, finalized);
 
   return confirm;
 }
@@ -148,7 +133,7 @@ destroy_page_while_asking (GError **error)
   dir = g_strdup (gtk_label_get_text (demo_get_child (page, "dir_label")));
   g_assert_cmpuint (count_files (dir), ==, N_FILES);
 
-  watch_finalize (page, &page_finalized);
+  gco_test_watch_finalize (page, &page_finalized);
   if (open_confirm (page, &confirm_finalized, error) == NULL)
     return FALSE;
 
