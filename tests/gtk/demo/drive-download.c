@@ -42,12 +42,6 @@ is_set (gpointer flag)
   return *(gboolean *) flag;
 }
 
-static void
-set_flag_cb (gpointer flag)
-{
-  *(gboolean *) flag = TRUE;
-}
-
 /* A closed card's bar must not move any more: its download was cancelled. */
 static void
 closed_bar_moved_cb (GtkWidget  *bar,
@@ -209,7 +203,7 @@ demo_drive_download (GcoDemoWindow  *window,
 
     three_job = gco_job_ref (jobs->pdata[0]);
   }
-  g_object_set_data_full (G_OBJECT (three), "drive-download-finalized", &three_finalized, set_flag_cb);
+  gco_test_watch_finalize (three, &three_finalized);
   g_signal_connect (demo_get_child (three, "progress_bar"), "notify::fraction",
                     G_CALLBACK (closed_bar_moved_cb), &three_moved);
   n_live = demo_count_live_jobs ();
