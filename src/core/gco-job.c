@@ -542,11 +542,24 @@ pop_handler (GcoJob *job)
 /* After the final state: completion handlers, in the order added, then the
  * references the tree held. */
 static void
+completed_finish (GcoJob *job,
+                  GcoJob *parent)
+{
+  if (job->kind == GCO_JOB_KIND_COROUTINE && gco__coroutine_was_abandoned (job->co))
+    gco__coroutine_abandoned (job->co);
+
+  /* With a parent, the action holds the parent's reference to the job;
+   * without, one of its own. */
+  gco_job_unref (job);
+  if (parent != NULL)
+    gco_job_unref (parent);  /* the child's reference */
+}
+
+static void
 completed_action (gpointer a,
                   gpointer b)
 {
   GcoJob *job = a;
-  GcoJob *parent = b;
   GcoHandlerNode *node;
 
   while ((node = pop_handler (job)) != NULL)
@@ -557,15 +570,16 @@ completed_action (gpointer a,
       g_free (node);
     }
 
-  if (job->kind == GCO_JOB_KIND_COROUTINE && gco__coroutine_was_abandoned (job->co))
-    gco__coroutine_abandoned (job->co);
+  completed_finish (job, b);
+}
 
-  if (parent != NULL)
-    {
-      gco_job_unref (job);     /* the parent's reference */
-      gco_job_unref (parent);  /* the child's reference */
-    }
-  gco_job_unref (job);         /* the action's reference */
+/* A job that had no handler when it completed gets none later (a handler
+ * added to a final job runs at once), so there is nothing to take. */
+static void
+completed_no_handlers_action (gpointer a,
+                              gpointer b)
+{
+  completed_finish (a, b);
 }
 
 /* The final state, set in the call that caused it; the parent's turn comes
@@ -583,9 +597,12 @@ complete_locked (GcoJob *job)
   else
     unlist_root_locked (job);
 
-  /* The action takes over the parent's reference to the job and the job's
-   * reference to the parent. */
-  gco__action_queue (completed_action, gco_job_ref (job), parent);
+  /* The action takes over the parent's reference to the job (or takes one of
+   * its own for a root) and the job's reference to the parent. */
+  if (parent == NULL)
+    gco_job_ref (job);
+  gco__action_queue (job->handlers != NULL ? completed_action : completed_no_handlers_action,
+                     job, parent);
 
   if (parent != NULL)
     try_finalize_locked (parent);
