@@ -140,9 +140,12 @@ static gint n_warm;
 static gboolean pidfd_madvise_broken;
 
 /* Statistics and limits, all atomic. */
-static gint n_live;            /* handed out and not freed */
-static gint n_live_guarded;
-static gint n_live_unguarded;
+/* Stacks handed out and not freed: how many in the low 32 bits, how many of
+ * them guarded in the high 32, so that taking or giving back a stack costs one
+ * atomic operation. */
+static guint64 live_counts;
+#define LIVE_GUARDED_ONE ((guint64) 1 << 32)
+#define LIVE_DELTA(stack) (1 + ((stack)->guarded ? LIVE_GUARDED_ONE : 0))
 static gint n_guarded_mapped;  /* guarded stacks in existence, cached or not */
 static gint live_limit;        /* 0 = none */
 static gint guard_budget_override;
@@ -694,6 +697,8 @@ gco__stack_new (gsize    size,
 {
   GcoStack *stack;
   gsize rounded;
+  guint64 old;
+  guint limit;
 
   if (!gco__stack_round_size (size, &rounded))
     {
@@ -703,22 +708,23 @@ gco__stack_new (gsize    size,
       return NULL;
     }
 
-  if (!counter_reserve (&n_live, (guint) g_atomic_int_get (&live_limit)))
-    {
-      g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
-                   "Could not allocate a coroutine stack: the limit of %u stacks is reached",
-                   (guint) g_atomic_int_get (&live_limit));
-      return NULL;
-    }
-
   stack = cache_take (rounded);
   if (stack == NULL && (stack = stack_map (rounded, error)) == NULL)
+    return NULL;
+
+  limit = (guint) g_atomic_int_get (&live_limit);
+  old = __atomic_fetch_add (&live_counts, LIVE_DELTA (stack), __ATOMIC_SEQ_CST);
+  if G_UNLIKELY (limit != 0 && (guint32) old >= limit)
     {
-      g_atomic_int_add (&n_live, -1);
+      __atomic_fetch_sub (&live_counts, LIVE_DELTA (stack), __ATOMIC_SEQ_CST);
+      if (!cache_put (stack))
+        stack_release (stack);
+      g_set_error (error, GCO_ERROR, GCO_ERROR_NO_STACK,
+                   "Could not allocate a coroutine stack: the limit of %u stacks is reached",
+                   limit);
       return NULL;
     }
 
-  g_atomic_int_inc (stack->guarded ? &n_live_guarded : &n_live_unguarded);
   /* The entry frame of the stack's last fiber lies in its top page;
    * clearing the whole shadow would cost ASan builds an eighth of every
    * stack in memory. */
@@ -729,8 +735,7 @@ gco__stack_new (gsize    size,
 void
 gco__stack_free (GcoStack *stack)
 {
-  g_atomic_int_add (&n_live, -1);
-  g_atomic_int_add (stack->guarded ? &n_live_guarded : &n_live_unguarded, -1);
+  __atomic_fetch_sub (&live_counts, LIVE_DELTA (stack), __ATOMIC_SEQ_CST);
 
   if (!cache_put (stack))
     stack_release (stack);
@@ -754,9 +759,11 @@ gco__stack_has_guard_regions (void)
 void
 gco__stack_get_stats (GcoStackStats *stats)
 {
-  stats->live = (guint) g_atomic_int_get (&n_live);
-  stats->guarded = (guint) g_atomic_int_get (&n_live_guarded);
-  stats->unguarded = (guint) g_atomic_int_get (&n_live_unguarded);
+  guint64 counts = __atomic_load_n (&live_counts, __ATOMIC_SEQ_CST);
+
+  stats->live = (guint) (guint32) counts;
+  stats->guarded = (guint) (counts >> 32);
+  stats->unguarded = stats->live - stats->guarded;
   stats->cached = cache.n;
 }
 
