@@ -178,6 +178,17 @@ set_state_locked (GcoJob      *job,
   g_atomic_int_set ((gint *) &job->state, state);
 }
 
+/* For completing, which no waiter checks after arming its wake-up (waiters
+ * check for cancelling or final states without the lock, and need the
+ * sequentially consistent store): the lock orders every write, and a release
+ * store costs no barrier. */
+static inline void
+set_state_release_locked (GcoJob      *job,
+                          GcoJobState  state)
+{
+  __atomic_store_n ((gint *) &job->state, (gint) state, __ATOMIC_RELEASE);
+}
+
 static inline GcoJobState
 get_state (GcoJob *job)
 {
@@ -459,7 +470,7 @@ gco__job_body_done_locked (GcoJob         *job,
           job->value_destroy = value_destroy;
           value = NULL;
         }
-      set_state_locked (job, GCO_JOB_STATE_COMPLETING);
+      set_state_release_locked (job, GCO_JOB_STATE_COMPLETING);
     }
 
   /* A value produced for a job that was cancelled meanwhile is released
